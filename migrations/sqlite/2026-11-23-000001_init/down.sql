@@ -1,0 +1,11 @@
+DROP TABLE search_queue;
+DROP TABLE audit_log;
+DROP TABLE reminders;
+DROP TABLE reports;
+DROP TABLE task_agencies;
+DROP TABLE tasks;
+DROP TABLE documents;
+DROP TABLE directives;
+DROP TABLE files;
+DROP TABLE users;
+DROP TABLE agencies;

@@ -1,0 +1,266 @@
+//! The `dondoc` command line: the server, intake of files, and the text tools.
+
+mod demo;
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::config::{Config, ConfigArgs, ServerArgs};
+use crate::intake::{self, IncomingFile};
+use crate::store::Store;
+
+/// Theo dõi, đôn đốc nhiệm vụ: register directives, track their tasks, chase them until done.
+#[derive(Debug, Parser)]
+#[command(name = "dondoc", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    config: ConfigArgs,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (UI and JSON API) on the configured database.
+    Serve {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Load the sample directives shipped in corpus/ when the database holds none yet.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Register files as directives directly in the database.
+    Ingest {
+        /// Files to register.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the documents and tasks read from a file (nothing is stored).
+    Extract {
+        /// The file to read (`-` for standard input).
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Print the repaired text of a file, one output line per input line.
+    Normalize {
+        /// The file to read (`-` for standard input).
+        file: PathBuf,
+    },
+    /// Print the effective settings (passwords hidden).
+    Config {
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Json,
+    Text,
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("{path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Intake {
+        path: PathBuf,
+        source: intake::IntakeError,
+    },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{failed} of {total} files could not be registered")]
+    Partial { failed: usize, total: usize },
+}
+
+/// Parses the command line and runs the command; errors are printed to standard error.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("dondoc: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Serve { server, demo } => {
+            let config = Config::load(&cli.config, &server)?;
+            std::fs::create_dir_all(&config.data_dir)?;
+            let store = Store::open(&config.database_url)?;
+            if demo {
+                let loaded = demo::load_if_empty(&store, &config)?;
+                if loaded > 0 {
+                    tracing::info!("loaded {loaded} demo directives");
+                }
+            }
+            actix_web::rt::System::new().block_on(crate::web::serve(store, config))?;
+            Ok(())
+        }
+        Command::Ingest { files } => {
+            let config = Config::load(&cli.config, &ServerArgs::default())?;
+            std::fs::create_dir_all(&config.data_dir)?;
+            let store = Store::open(&config.database_url)?;
+            ingest(&store, &config, &files)
+        }
+        Command::Extract { file, format } => {
+            let content = read_input(&file)?;
+            let read = intake::read(&content, usize::MAX).map_err(|source| CliError::Intake {
+                path: file.clone(),
+                source,
+            })?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                Format::Json => {
+                    serde_json::to_writer_pretty(&mut out, &read.extraction)?;
+                    writeln!(out)?;
+                }
+                Format::Text => write_extraction_text(&mut out, &read.extraction)?,
+            }
+            Ok(())
+        }
+        Command::Normalize { file } => {
+            let content = read_input(&file)?;
+            let parsed = crate::parse::read_text(&content).map_err(|e| CliError::Intake {
+                path: file.clone(),
+                source: e.into(),
+            })?;
+            let mut out = std::io::stdout().lock();
+            out.write_all(crate::text::normalize(&parsed.text).as_bytes())?;
+            Ok(())
+        }
+        Command::Config { server } => {
+            let config = Config::load(&cli.config, &server)?;
+            println!("{}", serde_json::to_string_pretty(&config)?);
+            Ok(())
+        }
+    }
+}
+
+fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+    let mut content = Vec::new();
+    let result = if path == Path::new("-") {
+        std::io::stdin().read_to_end(&mut content).map(|_| ())
+    } else {
+        std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut content).map(|_| ()))
+    };
+    result.map_err(|source| CliError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(content)
+}
+
+fn ingest(store: &Store, config: &Config, files: &[PathBuf]) -> Result<(), CliError> {
+    let progress = indicatif::ProgressBar::new(files.len() as u64);
+    if files.len() < 2 {
+        progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut failed = 0usize;
+    for path in files {
+        progress.set_message(path.display().to_string());
+        let outcome = read_input(path).and_then(|content| {
+            let file = IncomingFile {
+                file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                content,
+            };
+            intake::register(store, &file, config.limits.max_text_chars, "cli", None).map_err(
+                |source| CliError::Intake {
+                    path: path.clone(),
+                    source,
+                },
+            )
+        });
+        match outcome {
+            Ok(view) => {
+                let tasks: usize = view.documents.iter().map(|d| d.tasks.len()).sum();
+                progress.println(format!(
+                    "{}: directive {} ({} documents, {} tasks)",
+                    path.display(),
+                    view.id,
+                    view.documents.len(),
+                    tasks
+                ));
+            }
+            Err(e) => {
+                failed += 1;
+                progress.println(format!("error: {e}"));
+            }
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    if failed > 0 {
+        return Err(CliError::Partial {
+            failed,
+            total: files.len(),
+        });
+    }
+    Ok(())
+}
+
+fn write_extraction_text(
+    out: &mut impl Write,
+    extraction: &crate::extract::Extraction,
+) -> std::io::Result<()> {
+    let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "—".into());
+    for (i, doc) in extraction.documents.iter().enumerate() {
+        writeln!(
+            out,
+            "Văn bản {}: {} {}",
+            i + 1,
+            show(&doc.kind),
+            show(&doc.number)
+        )?;
+        writeln!(out, "  Cơ quan ban hành: {}", show(&doc.issuer))?;
+        writeln!(
+            out,
+            "  Ngày: {}",
+            doc.issued_on
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "—".into())
+        )?;
+        writeln!(out, "  Trích yếu: {}", show(&doc.subject))?;
+        for task in &doc.tasks {
+            writeln!(
+                out,
+                "  - [{}] {} (hạn: {})",
+                task.lead.join("; "),
+                task.text,
+                task.deadline
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "—".into())
+            )?;
+        }
+    }
+    Ok(())
+}

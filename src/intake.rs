@@ -1,0 +1,105 @@
+//! Intake: from an incoming file to a stored directive. Reads the file ([`crate::parse`]), repairs the
+//! text ([`crate::text`]), reads documents and tasks from it ([`crate::extract`]) and stores everything
+//! in one transaction ([`crate::store`]).
+
+use sha2::{Digest, Sha256};
+
+use crate::extract::{self, Extraction};
+use crate::parse::{self, ParseError, SourceFormat};
+use crate::store::directives::{self, DirectiveView, NewDirective};
+use crate::store::{Store, StoreError};
+use crate::text;
+
+/// An incoming file or pasted text.
+#[derive(Debug, Clone)]
+pub struct IncomingFile {
+    /// The file name as received, if any.
+    pub file_name: Option<String>,
+    /// The bytes as received.
+    pub content: Vec<u8>,
+}
+
+/// Why a directive could not be registered.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    /// The file could not be read.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The text is longer than the configured limit.
+    #[error("the text has {chars} characters; at most {limit} are accepted")]
+    TooLong {
+        /// Characters in the text.
+        chars: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// Storing failed; nothing was stored.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A directive read from a file, not yet stored.
+#[derive(Debug, Clone)]
+pub struct ReadDirective {
+    /// The format the text came from.
+    pub format: SourceFormat,
+    /// The text as read.
+    pub original_text: String,
+    /// The text after repair.
+    pub repaired_text: String,
+    /// Documents and tasks read from the repaired text.
+    pub extraction: Extraction,
+}
+
+/// Reads, repairs and extracts a file without storing it.
+pub fn read(content: &[u8], max_chars: usize) -> Result<ReadDirective, IntakeError> {
+    let parsed = parse::read_text(content)?;
+    let chars = parsed.text.chars().count();
+    if chars > max_chars {
+        return Err(IntakeError::TooLong {
+            chars,
+            limit: max_chars,
+        });
+    }
+    let repaired_text = text::normalize(&parsed.text);
+    let extraction = extract::read_directive(&repaired_text);
+    Ok(ReadDirective {
+        format: parsed.format,
+        original_text: parsed.text,
+        repaired_text,
+        extraction,
+    })
+}
+
+/// SHA-256 of the bytes, hex.
+pub fn checksum(content: &[u8]) -> String {
+    hex::encode(Sha256::digest(content))
+}
+
+/// Reads and stores a directive; returns it as stored. Nothing is stored if any step fails.
+pub fn register(
+    store: &Store,
+    file: &IncomingFile,
+    max_chars: usize,
+    actor: &str,
+    registered_by: Option<i64>,
+) -> Result<DirectiveView, IntakeError> {
+    let read = read(&file.content, max_chars)?;
+    let checksum = checksum(&file.content);
+    let new = NewDirective {
+        file_name: file.file_name.as_deref(),
+        content: &file.content,
+        checksum: &checksum,
+        source_format: read.format.as_str(),
+        original_text: &read.original_text,
+        repaired_text: &read.repaired_text,
+        extraction: &read.extraction,
+        actor,
+        registered_by,
+    };
+    let view = store.write(|conn| {
+        let id = directives::insert(conn, &new)?;
+        directives::get(conn, id)
+    })?;
+    Ok(view)
+}

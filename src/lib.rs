@@ -1,0 +1,21 @@
+//! dondoc: register Vietnamese government directives, turn them into tracked tasks, and chase those
+//! tasks until they are done ("theo dõi, đôn đốc nhiệm vụ").
+//!
+//! The crate is organised by domain; see ARCHITECTURE.md for how data flows between the modules.
+//! - [`text`]: Vietnamese text repair (Unicode, syllables, language model, restoration).
+//! - [`parse`]: reading incoming files into text.
+//! - [`extract`]: document structure, agencies, deadlines and tasks.
+//! - [`intake`]: the path from an incoming file to a stored directive.
+//! - [`store`]: the database (diesel, SQLite or PostgreSQL).
+//! - [`web`]: the HTTP API and pages (actix-web).
+//! - [`cli`]: the `dondoc` command.
+//! - [`config`]: settings from flags, environment and a config file.
+
+pub mod cli;
+pub mod config;
+pub mod extract;
+pub mod intake;
+pub mod parse;
+pub mod store;
+pub mod text;
+pub mod web;

@@ -1,0 +1,5 @@
+//! The `dondoc` command: see `dondoc --help`.
+
+fn main() -> std::process::ExitCode {
+    dondoc::cli::main()
+}

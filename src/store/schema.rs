@@ -1,0 +1,162 @@
+//! The diesel schema, shared by the SQLite and PostgreSQL migrations (portable column types only).
+
+#![allow(missing_docs)]
+
+diesel::table! {
+    agencies (id) {
+        id -> BigInt,
+        name -> Text,
+        abbreviation -> Nullable<Text>,
+        email -> Nullable<Text>,
+        successor_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        display_name -> Text,
+        role -> Text,
+        agency_id -> Nullable<BigInt>,
+        password_hash -> Nullable<Text>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    files (checksum) {
+        checksum -> Text,
+        size -> BigInt,
+        content -> Binary,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    directives (id) {
+        id -> BigInt,
+        file_name -> Nullable<Text>,
+        checksum -> Text,
+        source_format -> Text,
+        original_text -> Text,
+        repaired_text -> Text,
+        received_at -> Timestamp,
+        registered_by -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    documents (id) {
+        id -> BigInt,
+        directive_id -> BigInt,
+        position -> Integer,
+        kind -> Nullable<Text>,
+        number -> Nullable<Text>,
+        issuer -> Nullable<Text>,
+        place -> Nullable<Text>,
+        issued_on -> Nullable<Date>,
+        subject -> Nullable<Text>,
+        signer -> Nullable<Text>,
+        recipients -> Text,
+        refs -> Text,
+        body -> Text,
+    }
+}
+
+diesel::table! {
+    tasks (id) {
+        id -> BigInt,
+        directive_id -> BigInt,
+        document_id -> BigInt,
+        position -> Integer,
+        text -> Text,
+        deadline -> Nullable<Date>,
+        deadline_text -> Nullable<Text>,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    task_agencies (task_id, agency_id, role) {
+        task_id -> BigInt,
+        agency_id -> BigInt,
+        role -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        task_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        text -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reminders (id) {
+        id -> BigInt,
+        dedupe_key -> Text,
+        agency_id -> Nullable<BigInt>,
+        recipient -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        lease_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<BigInt>,
+        detail -> Text,
+    }
+}
+
+diesel::table! {
+    search_queue (id) {
+        id -> BigInt,
+        directive_id -> BigInt,
+        queued_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(documents -> directives (directive_id));
+diesel::joinable!(tasks -> directives (directive_id));
+diesel::joinable!(tasks -> documents (document_id));
+diesel::joinable!(task_agencies -> tasks (task_id));
+diesel::joinable!(task_agencies -> agencies (agency_id));
+diesel::joinable!(reports -> tasks (task_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    agencies,
+    users,
+    files,
+    directives,
+    documents,
+    tasks,
+    task_agencies,
+    reports,
+    reminders,
+    audit_log,
+    search_queue,
+);

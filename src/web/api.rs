@@ -1,0 +1,287 @@
+//! JSON API handlers. Each one is thin: it reads the request, calls intake or the store on a blocking
+//! thread, and answers JSON.
+
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::AppState;
+use super::error::ApiError;
+use crate::intake::{self, IncomingFile};
+use crate::store::directives::{self, DirectiveFilter, DirectiveSummary, DirectiveView};
+use crate::store::tasks::{self, ReportView, TaskFilter, TaskPatch, TaskView};
+
+/// The actor recorded in the audit log for API changes until accounts exist.
+const API_ACTOR: &str = "api";
+
+/// Health of the service.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok` when the database answers.
+    pub status: &'static str,
+    /// `sqlite` or `postgres`.
+    pub backend: crate::store::Backend,
+    /// Directives stored.
+    pub directives: i64,
+}
+
+/// Whether the service and its database answer.
+#[utoipa::path(get, path = "/api/health", responses((status = 200, body = Health)))]
+pub async fn health(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
+    let store = state.store.clone();
+    let count = web::block(move || store.read(|c| directives::count(c))).await??;
+    Ok(web::Json(Health {
+        status: "ok",
+        backend: state.store.backend(),
+        directives: count,
+    }))
+}
+
+/// A directive given as JSON text.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewDirectiveText {
+    /// The directive's text.
+    pub text: String,
+    /// A file name to record with it.
+    pub file_name: Option<String>,
+}
+
+/// Registers a directive from JSON `{"text", "file_name"}` or a multipart `file`.
+#[utoipa::path(post, path = "/api/directives",
+    request_body(content = NewDirectiveText, description = "JSON text, or multipart/form-data with a `file` part"),
+    responses((status = 201, body = DirectiveView), (status = 400, body = ApiError),
+              (status = 413, body = ApiError), (status = 415, body = ApiError)))]
+pub async fn register_directive(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let limit = state.config.limits.max_upload_bytes;
+    if let Some(length) = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && length > limit as u64
+    {
+        return Err(ApiError::too_large(limit));
+    }
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let file = if content_type.starts_with("multipart/form-data") {
+        read_multipart(Multipart::new(request.headers(), payload), limit).await?
+    } else if content_type.starts_with("application/json") {
+        let body = read_body(payload, limit).await?;
+        let input: NewDirectiveText = serde_json::from_slice(&body).map_err(|e| {
+            ApiError::bad_request("invalid_json", format!("Dữ liệu JSON không hợp lệ: {e}"))
+        })?;
+        IncomingFile {
+            file_name: input.file_name,
+            content: input.text.into_bytes(),
+        }
+    } else {
+        return Err(ApiError::bad_request(
+            "unsupported_content_type",
+            "Hãy gửi JSON {\"text\": ...} hoặc biểu mẫu multipart có trường \"file\".",
+        ));
+    };
+    let store = state.store.clone();
+    let max_chars = state.config.limits.max_text_chars;
+    let view =
+        web::block(move || intake::register(&store, &file, max_chars, API_ACTOR, None)).await??;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/directives/{}", view.id)))
+        .json(view))
+}
+
+async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk
+            .map_err(|_| ApiError::bad_request("bad_body", "Không đọc được nội dung gửi lên."))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+async fn read_multipart(mut form: Multipart, limit: usize) -> Result<IncomingFile, ApiError> {
+    let malformed = || ApiError::bad_request("bad_multipart", "Biểu mẫu tải tệp không hợp lệ.");
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|_| malformed())?;
+        if field.name() != Some("file") {
+            while let Some(chunk) = field.next().await {
+                chunk.map_err(|_| malformed())?;
+            }
+            continue;
+        }
+        let file_name = field
+            .content_disposition()
+            .and_then(|d| d.get_filename())
+            .map(str::to_string);
+        let mut content = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|_| malformed())?;
+            if content.len() + chunk.len() > limit {
+                return Err(ApiError::too_large(limit));
+            }
+            content.extend_from_slice(&chunk);
+        }
+        return Ok(IncomingFile { file_name, content });
+    }
+    Err(ApiError::bad_request(
+        "missing_file",
+        "Biểu mẫu không có trường \"file\".",
+    ))
+}
+
+/// Reads a directive with its documents and tasks.
+#[utoipa::path(get, path = "/api/directives/{id}",
+    responses((status = 200, body = DirectiveView), (status = 404, body = ApiError)))]
+pub async fn get_directive(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<web::Json<DirectiveView>, ApiError> {
+    let store = state.store.clone();
+    let id = id.into_inner();
+    Ok(web::Json(
+        web::block(move || store.read(|c| directives::get(c, id))).await??,
+    ))
+}
+
+/// Downloads the original file of a directive.
+#[utoipa::path(get, path = "/api/directives/{id}/file",
+    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = ApiError)))]
+pub async fn get_directive_file(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let store = state.store.clone();
+    let id = id.into_inner();
+    let (name, content) =
+        web::block(move || store.read(|c| directives::original_file(c, id))).await??;
+    let name = name.unwrap_or_else(|| format!("directive-{id}.txt"));
+    Ok(HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .insert_header(header::ContentDisposition::attachment(name))
+        .body(content))
+}
+
+/// Lists directives, newest first.
+#[utoipa::path(get, path = "/api/directives", params(DirectiveFilter),
+    responses((status = 200, body = Vec<DirectiveSummary>), (status = 400, body = ApiError)))]
+pub async fn list_directives(
+    state: web::Data<AppState>,
+    filter: web::Query<DirectiveFilter>,
+) -> Result<web::Json<Vec<DirectiveSummary>>, ApiError> {
+    let store = state.store.clone();
+    let filter = filter.into_inner();
+    Ok(web::Json(
+        web::block(move || store.read(|c| directives::list(c, &filter))).await??,
+    ))
+}
+
+/// Lists tasks by deadline.
+#[utoipa::path(get, path = "/api/tasks", params(TaskFilter),
+    responses((status = 200, body = Vec<TaskView>), (status = 400, body = ApiError)))]
+pub async fn list_tasks(
+    state: web::Data<AppState>,
+    filter: web::Query<TaskFilter>,
+) -> Result<web::Json<Vec<TaskView>>, ApiError> {
+    let store = state.store.clone();
+    let filter = filter.into_inner();
+    Ok(web::Json(
+        web::block(move || store.read(|c| tasks::list(c, &filter))).await??,
+    ))
+}
+
+/// Reads one task.
+#[utoipa::path(get, path = "/api/tasks/{id}",
+    responses((status = 200, body = TaskView), (status = 404, body = ApiError)))]
+pub async fn get_task(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<web::Json<TaskView>, ApiError> {
+    let store = state.store.clone();
+    let id = id.into_inner();
+    Ok(web::Json(
+        web::block(move || store.read(|c| tasks::get(c, id))).await??,
+    ))
+}
+
+/// Changes a task (status, deadline, text, agencies).
+#[utoipa::path(patch, path = "/api/tasks/{id}", request_body = TaskPatch,
+    responses((status = 200, body = TaskView), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn update_task(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    patch: web::Json<TaskPatch>,
+) -> Result<web::Json<TaskView>, ApiError> {
+    let patch = patch.into_inner();
+    if patch.text.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        return Err(ApiError::bad_request(
+            "empty_text",
+            "Nội dung nhiệm vụ không được để trống.",
+        ));
+    }
+    let store = state.store.clone();
+    let id = id.into_inner();
+    Ok(web::Json(
+        web::block(move || store.write(|c| tasks::update(c, id, &patch, API_ACTOR))).await??,
+    ))
+}
+
+/// A progress report to file.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReport {
+    /// What has been done.
+    pub text: String,
+}
+
+/// Files a progress report on a task.
+#[utoipa::path(post, path = "/api/tasks/{id}/reports", request_body = NewReport,
+    responses((status = 201, body = ReportView), (status = 400, body = ApiError),
+              (status = 404, body = ApiError), (status = 409, body = ApiError)))]
+pub async fn file_report(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    report: web::Json<NewReport>,
+) -> Result<HttpResponse, ApiError> {
+    let text = report.into_inner().text;
+    if text.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "empty_text",
+            "Báo cáo trống: hãy nhập nội dung tiến độ.",
+        ));
+    }
+    let store = state.store.clone();
+    let id = id.into_inner();
+    let report =
+        web::block(move || store.write(|c| tasks::add_report(c, id, text.trim(), None, API_ACTOR)))
+            .await??;
+    Ok(HttpResponse::Created().json(report))
+}
+
+/// Lists the progress reports of a task.
+#[utoipa::path(get, path = "/api/tasks/{id}/reports",
+    responses((status = 200, body = Vec<ReportView>), (status = 404, body = ApiError)))]
+pub async fn list_reports(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<web::Json<Vec<ReportView>>, ApiError> {
+    let store = state.store.clone();
+    let id = id.into_inner();
+    Ok(web::Json(
+        web::block(move || store.read(|c| tasks::reports_of(c, id))).await??,
+    ))
+}

@@ -1,0 +1,141 @@
+//! The one mapping from failures to HTTP answers: a stable `code` for programs and a Vietnamese
+//! `message` for people, as `{"error": {"code": "...", "message": "..."}}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::intake::IntakeError;
+use crate::parse::ParseError;
+use crate::store::StoreError;
+
+/// A failed request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, utoipa::ToSchema)]
+#[error("{code}: {message}")]
+pub struct ApiError {
+    /// HTTP status.
+    #[serde(skip)]
+    pub status: u16,
+    /// Stable identifier of the failure.
+    pub code: &'static str,
+    /// What went wrong, in Vietnamese.
+    pub message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError {
+            status: status.as_u16(),
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// The request body or parameters are malformed.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// The body is larger than allowed.
+    pub fn too_large(limit: usize) -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!(
+                "Tệp hoặc nội dung gửi lên quá lớn (tối đa {} MB).",
+                limit.div_ceil(1024 * 1024)
+            ),
+        )
+    }
+
+    /// The record does not exist.
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "Không tìm thấy dữ liệu yêu cầu.",
+        )
+    }
+
+    /// The client sends too many requests.
+    pub fn rate_limited() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Quá nhiều yêu cầu trong thời gian ngắn; vui lòng thử lại sau ít phút.",
+        )
+    }
+
+    /// Something failed on the server.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Lỗi hệ thống; dữ liệu chưa được thay đổi. Vui lòng thử lại hoặc báo quản trị viên.",
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a ApiError,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        HttpResponse::build(self.status_code()).json(ErrorBody { error: self })
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => ApiError::not_found(),
+            StoreError::Conflict(detail) => ApiError::new(
+                StatusCode::CONFLICT,
+                "conflict",
+                format!("Không thể thực hiện ở trạng thái hiện tại ({detail})."),
+            ),
+            other => {
+                tracing::error!(error = %other, "storage failure");
+                ApiError::internal()
+            }
+        }
+    }
+}
+
+impl From<IntakeError> for ApiError {
+    fn from(e: IntakeError) -> Self {
+        match e {
+            IntakeError::Parse(ParseError::Empty) => {
+                ApiError::bad_request("empty_text", "Văn bản trống: không có nội dung để đăng ký.")
+            }
+            IntakeError::Parse(ParseError::NotText) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "not_text",
+                "Tệp không phải văn bản đọc được (dữ liệu nhị phân hoặc bị hỏng).",
+            ),
+            IntakeError::Parse(ParseError::Unsupported(kind)) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_format",
+                format!("Chưa hỗ trợ định dạng tệp này ({kind})."),
+            ),
+            IntakeError::TooLong { chars, limit } => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("Văn bản dài {chars} ký tự, vượt giới hạn {limit} ký tự."),
+            ),
+            IntakeError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(_: actix_web::error::BlockingError) -> Self {
+        ApiError::internal()
+    }
+}

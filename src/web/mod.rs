@@ -1,0 +1,131 @@
+//! The HTTP side: the JSON API, the pages, and the one place where failures become HTTP answers.
+
+pub mod api;
+pub mod error;
+pub mod limits;
+pub mod openapi;
+pub mod pages;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, HttpServer, ResponseError, web};
+
+use crate::config::Config;
+use crate::store::Store;
+use error::ApiError;
+use limits::RateLimiter;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub store: Store,
+    /// The effective settings.
+    pub config: Arc<Config>,
+    /// Request-rate limits per client.
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// State for a store and settings.
+    pub fn new(store: Store, config: Config) -> Self {
+        let limiter = RateLimiter::new(
+            config.limits.requests_per_second,
+            config.limits.request_burst,
+        );
+        AppState {
+            store,
+            config: Arc::new(config),
+            limiter: Arc::new(limiter),
+        }
+    }
+}
+
+/// Registers every route, with the error handlers that turn malformed requests into [`ApiError`]s.
+pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        let json_limit = state.config.limits.max_upload_bytes;
+        cfg.app_data(web::Data::new(state))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(json_limit)
+                    .error_handler(move |e, _| {
+                        let err = match e {
+                            actix_web::error::JsonPayloadError::Overflow { .. }
+                            | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                                ApiError::too_large(json_limit)
+                            }
+                            other => ApiError::bad_request(
+                                "invalid_json",
+                                format!("Dữ liệu JSON không hợp lệ: {other}"),
+                            ),
+                        };
+                        err.into()
+                    }),
+            )
+            .app_data(web::QueryConfig::default().error_handler(|e, _| {
+                ApiError::bad_request("invalid_query", format!("Tham số không hợp lệ: {e}")).into()
+            }))
+            .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::not_found().into()))
+            .service(
+                web::scope("/api")
+                    .wrap(from_fn(rate_limit))
+                    .route("/health", web::get().to(api::health))
+                    .route("/openapi.json", web::get().to(openapi::serve))
+                    .route("/directives", web::post().to(api::register_directive))
+                    .route("/directives", web::get().to(api::list_directives))
+                    .route("/directives/{id}", web::get().to(api::get_directive))
+                    .route(
+                        "/directives/{id}/file",
+                        web::get().to(api::get_directive_file),
+                    )
+                    .route("/tasks", web::get().to(api::list_tasks))
+                    .route("/tasks/{id}", web::get().to(api::get_task))
+                    .route("/tasks/{id}", web::patch().to(api::update_task))
+                    .route("/tasks/{id}/reports", web::get().to(api::list_reports))
+                    .route("/tasks/{id}/reports", web::post().to(api::file_report))
+                    .default_service(web::to(|| async {
+                        Err::<String, _>(ApiError::not_found())
+                    })),
+            )
+            .route("/", web::get().to(pages::home))
+            .route("/directives/{id}", web::get().to(pages::directive));
+    }
+}
+
+async fn rate_limit(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    let allowed = match request.app_data::<web::Data<AppState>>() {
+        Some(state) => state
+            .limiter
+            .allow(request.peer_addr().map(|a| a.ip()), Instant::now()),
+        None => true,
+    };
+    if !allowed {
+        let response = ApiError::rate_limited().error_response();
+        return Ok(request.into_response(response).map_into_right_body());
+    }
+    Ok(next.call(request).await?.map_into_left_body())
+}
+
+/// Runs the server until it is stopped.
+pub async fn serve(store: Store, config: Config) -> std::io::Result<()> {
+    let listen = config.listen.clone();
+    let state = AppState::new(store, config);
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(tracing_actix_web::TracingLogger::default())
+            .configure(configure(state.clone()))
+    })
+    .bind(&listen)?;
+    for addr in server.addrs() {
+        tracing::info!("dondoc listening on http://{addr}");
+    }
+    server.run().await
+}

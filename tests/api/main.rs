@@ -1,0 +1,8 @@
+//! Integration tests of the JSON API and the command line, run against SQLite and PostgreSQL alike.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod bad_input;
+mod directives;
+mod helpers;
+mod tasks;
