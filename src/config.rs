@@ -105,6 +105,25 @@ pub struct Limits {
     pub requests_per_second: u32,
     /// Requests one client address may make in a burst.
     pub request_burst: u32,
+    /// Most pages read from one file.
+    pub max_pages: usize,
+    /// Most pages of one file read by OCR.
+    pub max_ocr_pages: usize,
+    /// Longest time spent reading one file, in seconds.
+    pub max_read_seconds: u64,
+}
+
+impl Limits {
+    /// The limits for reading one incoming file.
+    pub fn read_limits(&self) -> crate::parse::ReadLimits {
+        crate::parse::ReadLimits {
+            max_bytes: self.max_upload_bytes,
+            max_pages: self.max_pages,
+            max_ocr_pages: self.max_ocr_pages,
+            max_duration: std::time::Duration::from_secs(self.max_read_seconds),
+            ..crate::parse::ReadLimits::default()
+        }
+    }
 }
 
 impl Default for Limits {
@@ -114,6 +133,9 @@ impl Default for Limits {
             max_text_chars: 2_000_000,
             requests_per_second: 50,
             request_burst: 200,
+            max_pages: 200,
+            max_ocr_pages: 50,
+            max_read_seconds: 300,
         }
     }
 }

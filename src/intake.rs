@@ -4,6 +4,7 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::config::Limits;
 use crate::extract::{self, Extraction};
 use crate::parse::{self, ParseError, SourceFormat};
 use crate::store::directives::{self, DirectiveView, NewDirective};
@@ -43,6 +44,8 @@ pub enum IntakeError {
 pub struct ReadDirective {
     /// The format the text came from.
     pub format: SourceFormat,
+    /// How the text was read (encoding found, pages read by OCR, ...).
+    pub reading_note: String,
     /// The text as read.
     pub original_text: String,
     /// The text after repair.
@@ -51,9 +54,15 @@ pub struct ReadDirective {
     pub extraction: Extraction,
 }
 
-/// Reads, repairs and extracts a file without storing it.
-pub fn read(content: &[u8], max_chars: usize) -> Result<ReadDirective, IntakeError> {
-    let parsed = parse::read_text(content)?;
+/// Reads, repairs and extracts a file without storing it. May run external readers (OCR): call it
+/// off the async threads.
+pub fn read(file: &IncomingFile, limits: &Limits) -> Result<ReadDirective, IntakeError> {
+    let parsed = parse::read_file(
+        file.file_name.as_deref(),
+        &file.content,
+        &limits.read_limits(),
+    )?;
+    let max_chars = limits.max_text_chars;
     let chars = parsed.text.chars().count();
     if chars > max_chars {
         return Err(IntakeError::TooLong {
@@ -65,6 +74,7 @@ pub fn read(content: &[u8], max_chars: usize) -> Result<ReadDirective, IntakeErr
     let extraction = extract::read_directive(&repaired_text);
     Ok(ReadDirective {
         format: parsed.format,
+        reading_note: parsed.note,
         original_text: parsed.text,
         repaired_text,
         extraction,
@@ -80,11 +90,11 @@ pub fn checksum(content: &[u8]) -> String {
 pub fn register(
     store: &Store,
     file: &IncomingFile,
-    max_chars: usize,
+    limits: &Limits,
     actor: &str,
     registered_by: Option<i64>,
 ) -> Result<DirectiveView, IntakeError> {
-    let read = read(&file.content, max_chars)?;
+    let read = read(file, limits)?;
     let checksum = checksum(&file.content);
     let new = NewDirective {
         file_name: file.file_name.as_deref(),

@@ -9,10 +9,12 @@
 //! - [`store`]: the database (diesel, SQLite or PostgreSQL).
 //! - [`web`]: the HTTP API and pages (actix-web).
 //! - [`cli`]: the `dondoc` command.
+//! - [`eval`]: accuracy against held-out annotations.
 //! - [`config`]: settings from flags, environment and a config file.
 
 pub mod cli;
 pub mod config;
+pub mod eval;
 pub mod extract;
 pub mod intake;
 pub mod parse;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::config::{Config, ConfigArgs, ServerArgs};
+use crate::config::{Config, ConfigArgs, Limits, ServerArgs};
 use crate::intake::{self, IncomingFile};
 use crate::store::Store;
 
@@ -51,10 +51,28 @@ enum Command {
         /// The file to read (`-` for standard input).
         file: PathBuf,
     },
+    /// Measure accuracy against the held-out annotated directives.
+    Eval {
+        #[command(subcommand)]
+        what: EvalCommand,
+    },
     /// Print the effective settings (passwords hidden).
     Config {
         #[command(flatten)]
         server: ServerArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum EvalCommand {
+    /// Header fields, tasks and deadlines read from clean and OCR-damaged text, against annotations.
+    Extract {
+        /// Folder of NAME.txt, NAME.ocr.txt and NAME.gold.json files.
+        #[arg(long, default_value = "corpus/directives")]
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
 }
 
@@ -85,6 +103,8 @@ enum CliError {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Eval(#[from] crate::eval::EvalError),
     #[error("{failed} of {total} files could not be registered")]
     Partial { failed: usize, total: usize },
 }
@@ -133,11 +153,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             ingest(&store, &config, &files)
         }
         Command::Extract { file, format } => {
-            let content = read_input(&file)?;
-            let read = intake::read(&content, usize::MAX).map_err(|source| CliError::Intake {
-                path: file.clone(),
-                source,
-            })?;
+            let read = read_directive(&file)?;
             let mut out = std::io::stdout().lock();
             match format {
                 Format::Json => {
@@ -150,20 +166,94 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Normalize { file } => {
             let content = read_input(&file)?;
-            let parsed = crate::parse::read_text(&content).map_err(|e| CliError::Intake {
-                path: file.clone(),
-                source: e.into(),
-            })?;
+            let name = file.file_name().and_then(|n| n.to_str());
+            let parsed = crate::parse::read_file(name, &content, &Limits::default().read_limits())
+                .map_err(|e| CliError::Intake {
+                    path: file.clone(),
+                    source: e.into(),
+                })?;
             let mut out = std::io::stdout().lock();
             out.write_all(crate::text::normalize(&parsed.text).as_bytes())?;
             Ok(())
         }
+        Command::Eval {
+            what: EvalCommand::Extract { dir, format },
+        } => eval_extract(&dir, format),
         Command::Config { server } => {
             let config = Config::load(&cli.config, &server)?;
             println!("{}", serde_json::to_string_pretty(&config)?);
             Ok(())
         }
     }
+}
+
+fn eval_extract(dir: &Path, format: Format) -> Result<(), CliError> {
+    use crate::eval::{ExtractionScore, annotated_set, score_extraction};
+    let set = annotated_set(dir)?;
+    let mut clean = ExtractionScore::default();
+    let mut damaged = ExtractionScore::default();
+    let mut timings = Vec::new();
+    for item in &set {
+        let read = read_directive(&item.clean)?;
+        let started = std::time::Instant::now();
+        let extraction = crate::extract::read_directive(&read.repaired_text);
+        timings.push(started.elapsed().as_secs_f64() * 1000.0);
+        clean.add(&score_extraction(&item.gold, &extraction));
+        if let Some(path) = &item.damaged {
+            let read = read_directive(path)?;
+            damaged.add(&score_extraction(&item.gold, &read.extraction));
+        }
+    }
+    timings.sort_by(f64::total_cmp);
+    let median_ms = timings.get(timings.len() / 2).copied().unwrap_or(0.0);
+    let row = |name: &str, s: &ExtractionScore| {
+        serde_json::json!({
+            "input": name, "documents": s.documents, "gold_tasks": s.gold_tasks,
+            "predicted_tasks": s.predicted_tasks, "header_accuracy": s.header_accuracy(),
+            "task_precision": s.precision(), "task_recall": s.recall(), "task_f1": s.f1(),
+            "deadline_accuracy": s.deadline_accuracy(),
+        })
+    };
+    let report = serde_json::json!({
+        "directives": set.len(),
+        "clean": row("clean", &clean),
+        "damaged": row("damaged", &damaged),
+        "median_extract_ms": median_ms,
+    });
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Text => {
+            println!("{} annotated directives in {}", set.len(), dir.display());
+            println!("input    docs  tasks(gold/read)  header  precision  recall  F1     deadline");
+            for (name, s) in [("clean", &clean), ("damaged", &damaged)] {
+                println!(
+                    "{name:<8} {:>4}  {:>5}/{:<5}       {:.3}   {:.3}      {:.3}   {:.3}  {:.3}",
+                    s.documents,
+                    s.gold_tasks,
+                    s.predicted_tasks,
+                    s.header_accuracy(),
+                    s.precision(),
+                    s.recall(),
+                    s.f1(),
+                    s.deadline_accuracy()
+                );
+            }
+            println!("median extraction time after repair: {median_ms:.2} ms");
+        }
+    }
+    Ok(())
+}
+
+/// Reads, repairs and extracts a file with the default limits, storing nothing.
+fn read_directive(path: &Path) -> Result<intake::ReadDirective, CliError> {
+    let file = IncomingFile {
+        file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        content: read_input(path)?,
+    };
+    intake::read(&file, &Limits::default()).map_err(|source| CliError::Intake {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
@@ -193,12 +283,12 @@ fn ingest(store: &Store, config: &Config, files: &[PathBuf]) -> Result<(), CliEr
                 file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
                 content,
             };
-            intake::register(store, &file, config.limits.max_text_chars, "cli", None).map_err(
-                |source| CliError::Intake {
+            intake::register(store, &file, &config.limits, "cli", None).map_err(|source| {
+                CliError::Intake {
                     path: path.clone(),
                     source,
-                },
-            )
+                }
+            })
         });
         match outcome {
             Ok(view) => {

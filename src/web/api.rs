@@ -93,9 +93,9 @@ pub async fn register_directive(
         ));
     };
     let store = state.store.clone();
-    let max_chars = state.config.limits.max_text_chars;
-    let view =
-        web::block(move || intake::register(&store, &file, max_chars, API_ACTOR, None)).await??;
+    let config = state.config.clone();
+    let view = web::block(move || intake::register(&store, &file, &config.limits, API_ACTOR, None))
+        .await??;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/directives/{}", view.id)))
         .json(view))

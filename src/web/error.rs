@@ -124,6 +124,40 @@ impl From<IntakeError> for ApiError {
                 "unsupported_format",
                 format!("Chưa hỗ trợ định dạng tệp này ({kind})."),
             ),
+            IntakeError::Parse(ParseError::TooLarge { .. }) => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
+            }
+            IntakeError::Parse(ParseError::Corrupt(detail)) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "corrupt_file",
+                format!("Tệp bị hỏng, không đọc được ({detail})."),
+            ),
+            IntakeError::Parse(ParseError::Encrypted) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "encrypted_file",
+                "Tệp được bảo vệ bằng mật khẩu; hãy gửi bản không đặt mật khẩu.",
+            ),
+            IntakeError::Parse(ParseError::TooManyPages { pages, limit }) => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_many_pages",
+                format!("Tệp có {pages} trang cần đọc, vượt giới hạn {limit} trang."),
+            ),
+            IntakeError::Parse(ParseError::Timeout { seconds }) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "read_timeout",
+                format!("Đọc tệp quá {seconds} giây; hãy gửi tệp nhỏ hơn hoặc bản PDF có lớp chữ."),
+            ),
+            IntakeError::Parse(ParseError::ToolUnavailable(tool)) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "reader_unavailable",
+                format!(
+                    "Máy chủ chưa cài công cụ đọc định dạng này ({tool}); hãy báo quản trị viên."
+                ),
+            ),
+            IntakeError::Parse(ParseError::Io(detail)) => {
+                tracing::error!(%detail, "temporary file failure while reading an upload");
+                ApiError::internal()
+            }
             IntakeError::TooLong { chars, limit } => ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",

@@ -8,6 +8,7 @@ use crate::on_both_backends;
 on_both_backends!(
     samples_register_as_json_and_read_back_identical_after_restart,
     upload_keeps_the_original_file,
+    pdf_uploads_are_read_and_encrypted_ones_refused,
     cli_ingest_stores_what_the_api_reads,
     directives_are_listed_and_filtered,
     concurrent_registrations_all_succeed,
@@ -212,4 +213,26 @@ async fn health_and_openapi_answer(db: Db) {
             "{path} missing from OpenAPI"
         );
     }
+}
+
+async fn pdf_uploads_are_read_and_encrypted_ones_refused(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/parse");
+    let pdf = std::fs::read(fixtures.join("text.pdf")).unwrap();
+    let (status, body) = app.upload("directive.pdf", &pdf).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["source_format"], "pdf");
+    assert!(
+        body["repaired_text"]
+            .as_str()
+            .unwrap()
+            .contains("Hạnh phúc"),
+        "the text layer was not read"
+    );
+    let before = app.counts();
+    let encrypted = std::fs::read(fixtures.join("encrypted.pdf")).unwrap();
+    let (status, body) = app.upload("secret.pdf", &encrypted).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["code"], "encrypted_file");
+    assert_eq!(app.counts(), before);
 }
