@@ -6,6 +6,8 @@
 //! - [`parse`]: reading incoming files into text.
 //! - [`extract`]: document structure, agencies, deadlines and tasks.
 //! - [`intake`]: the path from an incoming file to a stored directive.
+//! - [`search`]: the full-text index (tantivy) and its Vietnamese analyzer.
+//! - [`indexer`]: keeps the index in step with the database.
 //! - [`store`]: the database (diesel, SQLite or PostgreSQL).
 //! - [`web`]: the HTTP API and pages (actix-web).
 //! - [`cli`]: the `dondoc` command.
@@ -16,8 +18,10 @@ pub mod cli;
 pub mod config;
 pub mod eval;
 pub mod extract;
+pub mod indexer;
 pub mod intake;
 pub mod parse;
+pub mod search;
 pub mod store;
 pub mod text;
 pub mod web;

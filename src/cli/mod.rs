@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::{Config, ConfigArgs, Limits, ServerArgs};
+use crate::indexer::Indexer;
 use crate::intake::{self, IncomingFile};
 use crate::store::Store;
 
@@ -51,6 +52,33 @@ enum Command {
         /// The file to read (`-` for standard input).
         file: PathBuf,
     },
+    /// Search registered directives (accents optional).
+    Search {
+        /// Words, "phrases", prefix*, or a document number.
+        query: String,
+        /// Only directives of this kind.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only directives with a task for this agency.
+        #[arg(long)]
+        agency: Option<String>,
+        /// Only directives issued in this year.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Hits to show.
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Rebuild the search index from the database.
+    Reindex,
+    /// Build the text-repair models in dictionaries/ from a corpus.
+    Train {
+        #[command(subcommand)]
+        what: TrainCommand,
+    },
     /// Measure accuracy against the held-out annotated directives.
     Eval {
         #[command(subcommand)]
@@ -64,7 +92,53 @@ enum Command {
 }
 
 #[derive(Debug, Subcommand)]
+enum TrainCommand {
+    /// Train the syllable language model from Markdown text on standard input
+    /// (`xz -dc phap-dien.md.xz | dondoc train lm`).
+    Lm {
+        /// Where to write the model.
+        #[arg(long, default_value = "dictionaries/vi-syllable-lm.bin")]
+        out: PathBuf,
+        /// Also write the held-out evaluation lines here.
+        #[arg(long)]
+        held_out: Option<PathBuf>,
+    },
+    /// Print clean training lines from the corpus on standard input, to be rendered and read back by
+    /// OCR (`corpus/tools/ocr_damage.py`) for the channel model.
+    ChannelLines {
+        /// Take every this many lines.
+        #[arg(long, default_value_t = 250)]
+        every: usize,
+        /// At most this many lines.
+        #[arg(long, default_value_t = 1200)]
+        max: usize,
+    },
+    /// Learn the OCR confusion table from clean text and its OCR reading.
+    Channel {
+        /// Pairs of files: clean text, then its OCR reading (repeatable).
+        #[arg(required = true, num_args = 2)]
+        pairs: Vec<PathBuf>,
+        /// Keep confusions seen at least this often.
+        #[arg(long, default_value_t = 2)]
+        min_count: u32,
+        /// Where to write the table.
+        #[arg(long, default_value = "dictionaries/ocr-confusions.tsv")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum EvalCommand {
+    /// Syllable error rate of text repair on held-out directives: mark-stripped and OCR-damaged
+    /// versions against the clean text, and the lines that repair changes in clean text.
+    Restore {
+        /// Folder of NAME.txt (clean) and NAME.ocr.txt (OCR-damaged) files.
+        #[arg(long, default_value = "corpus/directives")]
+        dir: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Header fields, tasks and deadlines read from clean and OCR-damaged text, against annotations.
     Extract {
         /// Folder of NAME.txt, NAME.ocr.txt and NAME.gold.json files.
@@ -105,6 +179,10 @@ enum CliError {
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     Eval(#[from] crate::eval::EvalError),
+    #[error(transparent)]
+    Text(#[from] crate::text::TextError),
+    #[error(transparent)]
+    Index(#[from] crate::indexer::IndexerError),
     #[error("{failed} of {total} files could not be registered")]
     Partial { failed: usize, total: usize },
 }
@@ -143,7 +221,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     tracing::info!("loaded {loaded} demo directives");
                 }
             }
-            actix_web::rt::System::new().block_on(crate::web::serve(store, config))?;
+            let indexer = open_index(&store, &config)?;
+            actix_web::rt::System::new().block_on(crate::web::serve(
+                store,
+                std::sync::Arc::new(indexer),
+                config,
+            ))?;
             Ok(())
         }
         Command::Ingest { files } => {
@@ -176,15 +259,215 @@ fn run(cli: Cli) -> Result<(), CliError> {
             out.write_all(crate::text::normalize(&parsed.text).as_bytes())?;
             Ok(())
         }
+        Command::Search {
+            query,
+            kind,
+            agency,
+            year,
+            limit,
+            format,
+        } => {
+            let config = Config::load(&cli.config, &ServerArgs::default())?;
+            let store = Store::open(&config.database_url)?;
+            let indexer = open_index(&store, &config)?;
+            let results = indexer.search(&crate::search::SearchQuery {
+                kind,
+                agency,
+                year,
+                limit,
+                ..crate::search::SearchQuery::text(query)
+            })?;
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&results)?),
+                Format::Text => {
+                    println!("{} kết quả", results.total);
+                    for hit in &results.hits {
+                        println!(
+                            "#{} {} {} — {} ({})\n    {}",
+                            hit.directive_id,
+                            hit.kind,
+                            hit.number,
+                            hit.issuer,
+                            hit.issued_on
+                                .map(|d| d.format("%d/%m/%Y").to_string())
+                                .unwrap_or_default(),
+                            hit.snippet.replace("<b>", "[").replace("</b>", "]")
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Reindex => {
+            let config = Config::load(&cli.config, &ServerArgs::default())?;
+            let store = Store::open(&config.database_url)?;
+            let indexer = Indexer::open(&config.data_dir.join("index"))?;
+            let count = indexer.rebuild(&store)?;
+            println!("reindexed {count} directives");
+            Ok(())
+        }
         Command::Eval {
             what: EvalCommand::Extract { dir, format },
         } => eval_extract(&dir, format),
+        Command::Eval {
+            what: EvalCommand::Restore { dir, format },
+        } => eval_restore(&dir, format),
+        Command::Train { what } => train(what),
         Command::Config { server } => {
             let config = Config::load(&cli.config, &server)?;
             println!("{}", serde_json::to_string_pretty(&config)?);
             Ok(())
         }
     }
+}
+
+fn train(what: TrainCommand) -> Result<(), CliError> {
+    match what {
+        TrainCommand::Lm { out, held_out } => {
+            let summary = crate::text::train_language_model(
+                std::io::stdin().lock(),
+                &out,
+                held_out.as_deref(),
+            )?;
+            eprintln!("{summary:?}");
+        }
+        TrainCommand::ChannelLines { every, max } => {
+            print!(
+                "{}",
+                crate::text::sample_channel_lines(std::io::stdin().lock(), every, max)?
+            );
+        }
+        TrainCommand::Channel {
+            pairs,
+            min_count,
+            out,
+        } => {
+            let mut texts = Vec::new();
+            for pair in pairs.chunks(2) {
+                if let [clean, ocr] = pair {
+                    let read = |p: &Path| {
+                        std::fs::read_to_string(p).map_err(|source| CliError::Read {
+                            path: p.to_path_buf(),
+                            source,
+                        })
+                    };
+                    texts.push((read(clean)?, read(ocr)?));
+                }
+            }
+            let kept = crate::text::learn_ocr_channel(&texts, min_count, &out)?;
+            eprintln!("{kept} confusions written to {}", out.display());
+        }
+    }
+    Ok(())
+}
+
+/// Syllable errors and syllables, summed over files.
+#[derive(Debug, Default, Clone, Copy, serde::Serialize)]
+struct ErrorCount {
+    errors: usize,
+    syllables: usize,
+}
+
+impl ErrorCount {
+    fn add(&mut self, (errors, syllables): (usize, usize)) {
+        self.errors += errors;
+        self.syllables += syllables;
+    }
+
+    fn rate(self) -> f64 {
+        if self.syllables == 0 {
+            0.0
+        } else {
+            self.errors as f64 / self.syllables as f64
+        }
+    }
+}
+
+fn eval_restore(dir: &Path, format: Format) -> Result<(), CliError> {
+    use crate::text::eval::syllable_errors;
+    use crate::text::{fold, normalize};
+    let set = crate::eval::annotated_set(dir)?;
+    // (input before repair, output after repair) x (case-sensitive, case-insensitive)
+    let mut stripped = [[ErrorCount::default(); 2]; 2];
+    let mut damaged = [[ErrorCount::default(); 2]; 2];
+    let (mut clean_lines, mut clean_changed) = (0usize, 0usize);
+    let mut syllables = 0usize;
+    let started = std::time::Instant::now();
+    for item in &set {
+        let clean = crate::parse::read_text(&read_input(&item.clean)?)
+            .map_err(|e| CliError::Intake {
+                path: item.clean.clone(),
+                source: e.into(),
+            })?
+            .text;
+        let repaired_clean = normalize(&clean);
+        clean_lines += clean.lines().count();
+        clean_changed += clean
+            .lines()
+            .zip(repaired_clean.lines())
+            .filter(|(a, b)| a != b)
+            .count();
+        let bare = fold(&clean);
+        let restored = normalize(&bare);
+        syllables += 2 * clean.split_whitespace().count();
+        for (case, sensitive) in [(0, true), (1, false)] {
+            stripped[0][case].add(syllable_errors(&clean, &bare, sensitive));
+            stripped[1][case].add(syllable_errors(&clean, &restored, sensitive));
+        }
+        if let Some(path) = &item.damaged {
+            let ocr = std::fs::read_to_string(path).map_err(|source| CliError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let repaired = normalize(&ocr);
+            syllables += ocr.split_whitespace().count();
+            for (case, sensitive) in [(0, true), (1, false)] {
+                damaged[0][case].add(syllable_errors(&clean, &ocr, sensitive));
+                damaged[1][case].add(syllable_errors(&clean, &repaired, sensitive));
+            }
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let report = serde_json::json!({
+        "directives": set.len(),
+        "stripped": {
+            "syllables": stripped[0][0].syllables,
+            "input_error_rate": stripped[0][0].rate(),
+            "error_rate": stripped[1][0].rate(),
+            "error_rate_ignoring_case": stripped[1][1].rate(),
+        },
+        "ocr": {
+            "syllables": damaged[0][0].syllables,
+            "input_error_rate": damaged[0][0].rate(),
+            "error_rate": damaged[1][0].rate(),
+            "error_rate_ignoring_case": damaged[1][1].rate(),
+        },
+        "clean_lines": clean_lines,
+        "clean_lines_changed": clean_changed,
+        "syllables_per_second": syllables as f64 / seconds.max(1e-9),
+    });
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+        Format::Text => {
+            println!("{} held-out directives in {}", set.len(), dir.display());
+            println!("input     syllables  before   after   after (ignoring case)");
+            for (name, counts) in [("stripped", &stripped), ("ocr", &damaged)] {
+                println!(
+                    "{name:<9} {:>9}  {:>6.2}%  {:>5.2}%  {:>5.2}%",
+                    counts[0][0].syllables,
+                    100.0 * counts[0][0].rate(),
+                    100.0 * counts[1][0].rate(),
+                    100.0 * counts[1][1].rate()
+                );
+            }
+            println!("clean text: {clean_changed} of {clean_lines} lines changed by repair");
+            println!(
+                "speed: {:.0} syllables per second (this build, all inputs)",
+                syllables as f64 / seconds.max(1e-9)
+            );
+        }
+    }
+    Ok(())
 }
 
 fn eval_extract(dir: &Path, format: Format) -> Result<(), CliError> {
@@ -242,6 +525,17 @@ fn eval_extract(dir: &Path, format: Format) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// Opens this process's search index and brings it in step with the database (repairing whatever a
+/// crash left behind).
+fn open_index(store: &Store, config: &Config) -> Result<Indexer, CliError> {
+    let indexer = Indexer::open(&config.data_dir.join("index"))?;
+    let applied = indexer.catch_up(store)?;
+    if applied > 0 {
+        tracing::info!("search index: {applied} directives brought up to date");
+    }
+    Ok(indexer)
 }
 
 /// Reads, repairs and extracts a file with the default limits, storing nothing.

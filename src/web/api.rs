@@ -285,3 +285,76 @@ pub async fn list_reports(
         web::block(move || store.read(|c| tasks::reports_of(c, id))).await??,
     ))
 }
+
+/// Search parameters.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SearchParams {
+    /// Words, "phrases", prefix*, or a document number; accents optional.
+    pub q: Option<String>,
+    /// Only directives of this kind.
+    pub kind: Option<String>,
+    /// Only directives from this issuer.
+    pub issuer: Option<String>,
+    /// Only directives with a task for this agency (lead or cooperating).
+    pub agency: Option<String>,
+    /// Only directives with a task led by this agency.
+    pub lead: Option<String>,
+    /// Only directives with a task in this status.
+    pub status: Option<String>,
+    /// Only directives issued in this year.
+    pub year: Option<i32>,
+    /// Only directives issued on or after this date.
+    pub issued_from: Option<chrono::NaiveDate>,
+    /// Only directives issued on or before this date.
+    pub issued_to: Option<chrono::NaiveDate>,
+    /// `relevance` (default), `newest` or `oldest`.
+    pub sort: Option<crate::search::SortOrder>,
+    /// Hits per page (default 20, at most 200).
+    pub limit: Option<usize>,
+    /// Hits to skip.
+    pub offset: Option<usize>,
+}
+
+impl SearchParams {
+    /// The index query these parameters ask for.
+    pub fn to_query(&self) -> crate::search::SearchQuery {
+        let defaults = crate::search::SearchQuery::default();
+        crate::search::SearchQuery {
+            text: self.q.clone().unwrap_or_default(),
+            kind: self.kind.clone(),
+            issuer: self.issuer.clone(),
+            agency: self.agency.clone(),
+            lead_agency: self.lead.clone(),
+            status: self.status.clone(),
+            year: self.year,
+            issued_from: self.issued_from,
+            issued_to: self.issued_to,
+            sort: self.sort.unwrap_or_default(),
+            limit: self.limit.unwrap_or(defaults.limit),
+            offset: self.offset.unwrap_or(0),
+            facets: true,
+        }
+    }
+}
+
+/// Searches past directives: accent-insensitive, exact accents ranked first, with filters, facets
+/// and highlighted snippets. Every directive committed before the request is found.
+#[utoipa::path(get, path = "/api/search", params(SearchParams),
+    responses((status = 200, body = crate::search::SearchResults), (status = 400, body = ApiError)))]
+pub async fn search(
+    state: web::Data<AppState>,
+    params: web::Query<SearchParams>,
+) -> Result<web::Json<crate::search::SearchResults>, ApiError> {
+    let query = params.to_query();
+    let (store, indexer) = (state.store.clone(), state.indexer.clone());
+    let results = web::block(move || {
+        indexer.catch_up(&store)?;
+        indexer.search(&query)
+    })
+    .await?
+    .map_err(|e| {
+        tracing::error!(error = %e, "search failed");
+        ApiError::internal()
+    })?;
+    Ok(web::Json(results))
+}

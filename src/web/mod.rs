@@ -15,6 +15,7 @@ use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpServer, ResponseError, web};
 
 use crate::config::Config;
+use crate::indexer::Indexer;
 use crate::store::Store;
 use error::ApiError;
 use limits::RateLimiter;
@@ -28,11 +29,13 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Request-rate limits per client.
     pub limiter: Arc<RateLimiter>,
+    /// The search index of this process.
+    pub indexer: Arc<Indexer>,
 }
 
 impl AppState {
-    /// State for a store and settings.
-    pub fn new(store: Store, config: Config) -> Self {
+    /// State for a store, its search index and settings.
+    pub fn new(store: Store, indexer: Arc<Indexer>, config: Config) -> Self {
         let limiter = RateLimiter::new(
             config.limits.requests_per_second,
             config.limits.request_burst,
@@ -41,6 +44,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             limiter: Arc::new(limiter),
+            indexer,
         }
     }
 }
@@ -83,6 +87,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                         "/directives/{id}/file",
                         web::get().to(api::get_directive_file),
                     )
+                    .route("/search", web::get().to(api::search))
                     .route("/tasks", web::get().to(api::list_tasks))
                     .route("/tasks/{id}", web::get().to(api::get_task))
                     .route("/tasks/{id}", web::patch().to(api::update_task))
@@ -114,10 +119,25 @@ async fn rate_limit(
     Ok(next.call(request).await?.map_into_left_body())
 }
 
-/// Runs the server until it is stopped.
-pub async fn serve(store: Store, config: Config) -> std::io::Result<()> {
+/// How often the background pass brings the search index in step with the database.
+const INDEX_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Runs the server until it is stopped, with the search index kept in step in the background.
+pub async fn serve(store: Store, indexer: Arc<Indexer>, config: Config) -> std::io::Result<()> {
     let listen = config.listen.clone();
-    let state = AppState::new(store, config);
+    let state = AppState::new(store.clone(), indexer.clone(), config);
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(INDEX_INTERVAL);
+        loop {
+            tick.tick().await;
+            let (store, indexer) = (store.clone(), indexer.clone());
+            match web::block(move || indexer.catch_up(&store)).await {
+                Ok(Err(e)) => tracing::error!(error = %e, "search index update failed"),
+                Err(e) => tracing::error!(error = %e, "search index task failed"),
+                Ok(Ok(_)) => {}
+            }
+        }
+    });
     let server = HttpServer::new(move || {
         App::new()
             .wrap(tracing_actix_web::TracingLogger::default())

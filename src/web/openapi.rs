@@ -18,6 +18,7 @@ use super::api;
         api::list_directives,
         api::get_directive,
         api::get_directive_file,
+        api::search,
         api::list_tasks,
         api::get_task,
         api::update_task,

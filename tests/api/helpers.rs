@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use actix_web::App;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use dondoc::config::Config;
+use dondoc::indexer::Indexer;
 use dondoc::store::Store;
 use dondoc::web::{AppState, configure};
 use serde_json::Value;
@@ -117,6 +118,11 @@ impl TestApp {
 
     /// Stops the server and starts a new one on the same database (a restart).
     pub async fn restart(self) -> TestApp {
+        self.restart_with(|| ()).await
+    }
+
+    /// A restart with `between` run while the server is down.
+    pub async fn restart_with(self, between: impl FnOnce()) -> TestApp {
         let TestApp {
             server,
             config,
@@ -126,6 +132,7 @@ impl TestApp {
         } = self;
         server.stop().await;
         drop(store);
+        between();
         let store = Store::open(&config.database_url).expect("reopen store");
         let server = start(store.clone(), config.clone());
         TestApp {
@@ -233,7 +240,8 @@ impl TestApp {
 }
 
 fn start(store: Store, config: Config) -> actix_test::TestServer {
-    let state = AppState::new(store, config);
+    let indexer = Indexer::open(&config.data_dir.join("index")).expect("open index");
+    let state = AppState::new(store, std::sync::Arc::new(indexer), config);
     actix_test::start(move || App::new().configure(configure(state.clone())))
 }
 

@@ -1,0 +1,37 @@
+//! Search benchmark: `cargo bench --bench search`.
+//! Environment: SEARCH_BENCH_DIRECTIVES (default 100000), SEARCH_BENCH_QUERIES (2000),
+//! SEARCH_BENCH_SEED (42), SEARCH_BENCH_COMMIT_EVERY (25000), SEARCH_BENCH_FACETS (true),
+//! SEARCH_BENCH_CPU_TIME (false: time queries by thread CPU time, not wall time),
+//! SEARCH_BENCH_REUSE (false: keep an index of the same size from an earlier run),
+//! SEARCH_BENCH_DIR (default: target/search-bench).
+
+use std::path::PathBuf;
+
+use dondoc::search::bench::{BenchConfig, run};
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let defaults = BenchConfig::default();
+    let config = BenchConfig {
+        directives: env_or("SEARCH_BENCH_DIRECTIVES", defaults.directives),
+        queries: env_or("SEARCH_BENCH_QUERIES", defaults.queries),
+        seed: env_or("SEARCH_BENCH_SEED", defaults.seed),
+        commit_every: env_or("SEARCH_BENCH_COMMIT_EVERY", defaults.commit_every),
+        facets: env_or("SEARCH_BENCH_FACETS", defaults.facets),
+        reuse: env_or("SEARCH_BENCH_REUSE", defaults.reuse),
+        cpu_time: env_or("SEARCH_BENCH_CPU_TIME", defaults.cpu_time),
+    };
+    let dir = std::env::var_os("SEARCH_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/search-bench"));
+    let report = run(&dir, &config)?;
+    println!("{config:?}");
+    print!("{report}");
+    Ok(())
+}

@@ -1,0 +1,851 @@
+//! Directory of agencies: canonical names, aliases, abbreviations, provinces and the 2025
+//! succession of merged bodies, loaded from `dictionaries/agencies.tsv`.
+//!
+//! Matching is done on folded (diacritic-free, lowercase) text, so "Bo Thong tin va Truyen
+//! thong" and "Bộ Thông tin và Truyền thông" resolve alike. Abbreviations ("VPCP", "Sở TT&TT")
+//! are matched case-sensitively so that they do not fire on ordinary words.
+//!
+//! Canonical names of provincial bodies include their province: in a letter of a Kiên Giang
+//! body, "Sở Thông tin và Truyền thông" and "Công an tỉnh" resolve to "Sở Thông tin và Truyền
+//! thông tỉnh Kiên Giang" and "Công an tỉnh Kiên Giang". Without a known province the bare
+//! name is kept. This keeps one stable key per real body.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::folded::{Folded, fold_lower, squash};
+use super::re;
+
+/// The level of government (or kind of row) of a directory entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// A body of the central State.
+    Central,
+    /// A body present in every province.
+    Provincial,
+    /// A body present in every district.
+    District,
+    /// A collective addressee such as "Các bộ, ngành, địa phương".
+    Collective,
+    /// A province-level unit ("tỉnh Kiên Giang").
+    Province,
+    /// An abbreviation and its expansion.
+    Abbreviation,
+}
+
+/// One row of the directory.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Level of the row.
+    pub level: Level,
+    /// Canonical name (without locality for provincial and district bodies).
+    pub canonical: String,
+    /// Other spellings and abbreviations.
+    pub aliases: Vec<String>,
+    /// Canonical name of the body that took over, if any.
+    pub successor: Option<String>,
+    /// The name denotes a body only when followed by its locality ("Công an tỉnh").
+    pub locality_required: bool,
+}
+
+/// Errors while loading a directory.
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    /// A data line does not have five tab-separated columns.
+    #[error("line {line}: expected 5 tab-separated columns, found {found}")]
+    Columns {
+        /// 1-based line number.
+        line: usize,
+        /// Number of columns found.
+        found: usize,
+    },
+    /// The level column holds an unknown value.
+    #[error("line {line}: unknown level {level:?}")]
+    Level {
+        /// 1-based line number.
+        line: usize,
+        /// The value found.
+        level: String,
+    },
+    /// The patterns built from the aliases do not compile.
+    #[error("agency pattern: {0}")]
+    Pattern(#[from] regex::Error),
+}
+
+/// Where a text comes from, used to place provincial bodies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Canonical province of the issuing body, e.g. "tỉnh Kiên Giang".
+    pub province: Option<String>,
+}
+
+/// An agency found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    /// Byte offset of the start of the mention in the text searched.
+    pub start: usize,
+    /// Byte offset of the end of the mention (locality included).
+    pub end: usize,
+    /// The canonical name.
+    pub canonical: String,
+    /// Level of the body.
+    pub level: Level,
+}
+
+/// The agency directory with its compiled matchers.
+#[derive(Debug)]
+pub struct Directory {
+    entries: Vec<Entry>,
+    lower_re: Option<Regex>,
+    cased_re: Option<Regex>,
+    lower_keys: HashMap<String, usize>,
+    cased_keys: HashMap<String, usize>,
+    province_keys: HashMap<String, usize>,
+    abbr_re: Option<Regex>,
+    abbr: HashMap<String, String>,
+}
+
+static DIRECTORY: LazyLock<Directory> = LazyLock::new(|| {
+    Directory::from_tsv(include_str!("../../dictionaries/agencies.tsv"))
+        .unwrap_or_else(|_| Directory::empty())
+});
+
+static LOCALITY_UNIT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^[ \t]*\n?[ \t]*(tinh|thanh pho|tp\.?|huyen|thi xa|quan|xa|phuong|thi tran)\b")
+});
+static NAME_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"^[ \t]+([a-z0-9][a-z0-9']*)"));
+
+fn key(s: &str) -> String {
+    fold_lower(s)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| if c == '–' { '-' } else { c })
+        .collect()
+}
+
+/// Key of an abbreviated alias: abbreviation tokens keep their case, other words are lowered.
+fn cased_key(s: &str) -> String {
+    crate::text::fold(s)
+        .split_whitespace()
+        .map(|w| {
+            if is_abbreviation(w) {
+                w.to_string()
+            } else {
+                w.to_lowercase()
+            }
+        })
+        .collect::<String>()
+        .replace('–', "-")
+}
+
+/// An alias is an abbreviation when one of its tokens is an all-capital word of 2+ letters.
+fn is_abbreviation(alias: &str) -> bool {
+    alias.split_whitespace().any(|w| {
+        let letters: Vec<char> = w.chars().filter(|c| c.is_alphabetic()).collect();
+        letters.len() >= 2
+            && letters.iter().filter(|c| c.is_uppercase()).count() >= 2
+            && !letters.iter().skip(1).all(|c| c.is_lowercase())
+    })
+}
+
+/// Pattern of an alias; in an abbreviated alias, only the abbreviation tokens keep their case.
+fn cased_alias_pattern(folded: &str) -> String {
+    let mut out = String::new();
+    for (i, w) in folded.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push_str(r"\s*");
+        }
+        let p = alias_pattern(w);
+        if is_abbreviation(w) {
+            out.push_str(&p);
+        } else {
+            out.push_str(&format!("(?i:{p})"));
+        }
+    }
+    out
+}
+
+fn alias_pattern(folded: &str) -> String {
+    let mut out = String::new();
+    let words: Vec<&str> = folded.split_whitespace().collect();
+    let mut prev_sep = true;
+    for w in words {
+        if w == "-" || w == "–" {
+            out.push_str(r"\s*[-–,]?\s*");
+            prev_sep = true;
+            continue;
+        }
+        if !prev_sep {
+            out.push_str(r"\s+");
+        }
+        for c in w.chars() {
+            match c {
+                '&' => out.push_str(r"\s*&\s*"),
+                '-' | '–' => out.push_str(r"\s*[-–]\s*"),
+                ',' => out.push_str(r"\s*,\s*"),
+                '.' => out.push_str(r"\.?\s*"),
+                _ => out.push_str(&regex::escape(c.encode_utf8(&mut [0u8; 4]))),
+            }
+        }
+        prev_sep = w.ends_with(',');
+    }
+    out
+}
+
+fn build_regex(mut alts: Vec<(String, String)>) -> Result<Option<Regex>, regex::Error> {
+    if alts.is_empty() {
+        return Ok(None);
+    }
+    alts.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    alts.dedup_by(|a, b| a.0 == b.0);
+    let body: Vec<String> = alts.into_iter().map(|(_, p)| p).collect();
+    let pattern = super::ascii_boundaries(&format!(r"\b(?:{})\b", body.join("|")));
+    regex::RegexBuilder::new(&pattern)
+        .size_limit(64 << 20)
+        .dfa_size_limit(64 << 20)
+        .build()
+        .map(Some)
+}
+
+impl Directory {
+    /// The directory shipped in `dictionaries/agencies.tsv`.
+    pub fn global() -> &'static Directory {
+        &DIRECTORY
+    }
+
+    fn empty() -> Directory {
+        Directory {
+            entries: Vec::new(),
+            lower_re: None,
+            cased_re: None,
+            lower_keys: HashMap::new(),
+            cased_keys: HashMap::new(),
+            province_keys: HashMap::new(),
+            abbr_re: None,
+            abbr: HashMap::new(),
+        }
+    }
+
+    /// Parses a directory in the format of `agencies.tsv` (see its header comment).
+    pub fn from_tsv(data: &str) -> Result<Directory, DirectoryError> {
+        let mut dir = Directory::empty();
+        for (n, line) in data.lines().enumerate() {
+            let line_no = n + 1;
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() != 5 {
+                return Err(DirectoryError::Columns {
+                    line: line_no,
+                    found: cols.len(),
+                });
+            }
+            let level = match cols[0].trim() {
+                "central" => Level::Central,
+                "provincial" => Level::Provincial,
+                "district" => Level::District,
+                "collective" => Level::Collective,
+                "province" => Level::Province,
+                "abbr" => Level::Abbreviation,
+                other => {
+                    return Err(DirectoryError::Level {
+                        line: line_no,
+                        level: other.to_string(),
+                    });
+                }
+            };
+            let aliases: Vec<String> = cols[2]
+                .split('|')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+                .map(str::to_string)
+                .collect();
+            let successor = Some(cols[3].trim())
+                .filter(|s| !s.is_empty())
+                .map(str::to_string);
+            dir.entries.push(Entry {
+                level,
+                canonical: cols[1].trim().to_string(),
+                aliases,
+                successor,
+                locality_required: cols[4].contains("locality-required"),
+            });
+        }
+        // Abbreviations first, so that abbreviated aliases also match written out in full.
+        let abbr_rows: Vec<(String, Vec<String>)> = dir
+            .entries
+            .iter()
+            .filter(|e| e.level == Level::Abbreviation)
+            .map(|e| (e.canonical.clone(), e.aliases.clone()))
+            .collect();
+        let expand = |alias: &str| -> String {
+            alias
+                .split(' ')
+                .map(|w| {
+                    let core = w.trim_end_matches([',', ';']);
+                    let tail = &w[core.len()..];
+                    match abbr_rows
+                        .iter()
+                        .find(|(_, abs)| abs.iter().any(|a| a == core))
+                    {
+                        Some((exp, _)) => format!("{exp}{tail}"),
+                        None => w.to_string(),
+                    }
+                })
+                .collect::<Vec<String>>()
+                .join(" ")
+        };
+        for e in dir.entries.iter_mut() {
+            if matches!(e.level, Level::Abbreviation | Level::Province) {
+                continue;
+            }
+            let extra: Vec<String> = e
+                .aliases
+                .iter()
+                .filter(|a| is_abbreviation(a))
+                .map(|a| expand(a))
+                .filter(|x| !is_abbreviation(x))
+                .collect();
+            for x in extra {
+                if !e.aliases.contains(&x) && x != e.canonical {
+                    e.aliases.push(x);
+                }
+            }
+        }
+        let mut lower_alts = Vec::new();
+        let mut cased_alts = Vec::new();
+        let mut abbr_alts = Vec::new();
+        for (i, e) in dir.entries.iter().enumerate() {
+            match e.level {
+                Level::Abbreviation => {
+                    for a in &e.aliases {
+                        for form in [a.clone(), crate::text::fold(a)] {
+                            dir.abbr.insert(form.clone(), e.canonical.clone());
+                            abbr_alts.push((form.clone(), regex::escape(&form)));
+                        }
+                    }
+                    continue;
+                }
+                Level::Province => {
+                    let bare = e
+                        .canonical
+                        .strip_prefix("tỉnh ")
+                        .or_else(|| e.canonical.strip_prefix("thành phố "))
+                        .unwrap_or(&e.canonical);
+                    dir.province_keys.insert(key(bare), i);
+                    for a in &e.aliases {
+                        dir.province_keys.insert(key(a), i);
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            for name in std::iter::once(&e.canonical).chain(e.aliases.iter()) {
+                if is_abbreviation(name) {
+                    let f = crate::text::fold(name);
+                    dir.cased_keys.insert(cased_key(name), i);
+                    cased_alts.push((f.clone(), cased_alias_pattern(&f)));
+                } else {
+                    let f = fold_lower(name);
+                    dir.lower_keys.insert(key(name), i);
+                    lower_alts.push((f.clone(), alias_pattern(&f)));
+                }
+            }
+        }
+        dir.lower_re = build_regex(lower_alts)?;
+        dir.cased_re = build_regex(cased_alts)?;
+        dir.abbr_re = build_regex(abbr_alts)?;
+        Ok(dir)
+    }
+
+    /// All entries of the directory.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    /// Finds the province named by `name` ("Kiên Giang", "tỉnh Kiên Giang", "TP.HCM") and returns
+    /// its canonical form ("tỉnh Kiên Giang").
+    pub fn province(&self, name: &str) -> Option<&str> {
+        let k = key(name);
+        let k = k
+            .strip_prefix("tinh")
+            .or_else(|| k.strip_prefix("thanhpho"))
+            .filter(|rest| self.province_keys.contains_key(*rest))
+            .unwrap_or(&k);
+        self.province_keys
+            .get(k)
+            .and_then(|&i| self.entries.get(i))
+            .map(|e| e.canonical.as_str())
+    }
+
+    /// Finds every agency mentioned in `text`, left to right, without overlaps.
+    pub fn find_mentions(&self, text: &str, ctx: &Context) -> Vec<Mention> {
+        let folded = Folded::new(text);
+        self.find_mentions_folded(text, &folded, ctx)
+    }
+
+    /// Like [`Directory::find_mentions`] on a text already folded.
+    pub fn find_mentions_folded(&self, text: &str, folded: &Folded, ctx: &Context) -> Vec<Mention> {
+        let mut raw: Vec<(usize, usize, usize)> = Vec::new();
+        if let Some(re) = &self.lower_re {
+            for m in re.find_iter(&folded.text) {
+                if let Some(&i) = self.lower_keys.get(&key(m.as_str())) {
+                    raw.push((m.start(), m.end(), i));
+                }
+            }
+        }
+        if let Some(re) = &self.cased_re {
+            for m in re.find_iter(&folded.cased) {
+                if let Some(&i) = self.cased_keys.get(&cased_key(m.as_str())) {
+                    raw.push((m.start(), m.end(), i));
+                }
+            }
+        }
+        raw.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
+        let mut out: Vec<Mention> = Vec::new();
+        let mut last_end = 0usize;
+        for (s, e, i) in raw {
+            if s < last_end {
+                continue;
+            }
+            let Some(entry) = self.entries.get(i) else {
+                continue;
+            };
+            let Some((canonical, end)) = self.place(text, folded, e, entry, ctx) else {
+                continue;
+            };
+            last_end = end;
+            let (os, oe) = folded.orig_range(s, end);
+            out.push(Mention {
+                start: os,
+                end: oe,
+                canonical,
+                level: entry.level,
+            });
+        }
+        out
+    }
+
+    /// Completes a provincial or district body with its locality; returns the canonical name
+    /// and the folded end of the mention.
+    fn place(
+        &self,
+        text: &str,
+        folded: &Folded,
+        end: usize,
+        entry: &Entry,
+        ctx: &Context,
+    ) -> Option<(String, usize)> {
+        match entry.level {
+            Level::Provincial | Level::District => {}
+            _ => return Some((entry.canonical.clone(), end)),
+        }
+        let rest = folded.text.get(end..).unwrap_or("");
+        let unit_in_name = ["huyen", "thi xa", "thanh pho"]
+            .iter()
+            .any(|u| fold_lower(&entry.canonical).ends_with(u));
+        let (unit, mut pos) = if unit_in_name {
+            (None, end)
+        } else if let Some(c) = LOCALITY_UNIT.captures(rest) {
+            let m = c.get(1)?;
+            (Some(m.as_str().to_string()), end + c.get(0)?.end())
+        } else {
+            if entry.locality_required {
+                return None;
+            }
+            return Some(match (&ctx.province, entry.level) {
+                (Some(p), Level::Provincial) => (format!("{} {}", entry.canonical, p), end),
+                _ => (entry.canonical.clone(), end),
+            });
+        };
+        // Capitalised words after the unit form the place name.
+        let mut words: Vec<(usize, usize)> = Vec::new();
+        while words.len() < 4 {
+            let Some(c) = NAME_WORD.captures(folded.text.get(pos..).unwrap_or("")) else {
+                break;
+            };
+            let Some(w) = c.get(1) else { break };
+            let (ws, we) = (pos + w.start(), pos + w.end());
+            let first = text[folded.orig(ws)..].chars().next().unwrap_or('a');
+            if !(first.is_uppercase() || first.is_ascii_digit()) {
+                break;
+            }
+            words.push((ws, we));
+            pos = we;
+        }
+        // Longest prefix of the words that names a province.
+        let mut province: Option<(String, usize)> = None;
+        for n in (1..=words.len()).rev() {
+            let (ws, _) = words[0];
+            let we = words[n - 1].1;
+            let name = folded.text.get(ws..we).unwrap_or("");
+            if let Some(p) = self.province(name) {
+                province = Some((p.to_string(), we));
+                break;
+            }
+        }
+        let is_district_unit = matches!(
+            unit.as_deref(),
+            Some("huyen" | "thi xa" | "quan" | "xa" | "phuong" | "thi tran")
+        );
+        if let Some((p, we)) = province {
+            let base = if unit_in_name {
+                strip_unit(&entry.canonical)
+            } else {
+                entry.canonical.clone()
+            };
+            return Some((format!("{base} {p}"), we));
+        }
+        if unit_in_name || is_district_unit {
+            let (os, oe) = match (words.first(), words.last()) {
+                (Some(f), Some(l)) => folded.orig_range(f.0, l.1),
+                _ => {
+                    if entry.locality_required || unit_in_name {
+                        return None;
+                    }
+                    return Some((entry.canonical.clone(), end));
+                }
+            };
+            let name = squash(&title_case_words(&text[os..oe]));
+            let unit_word = if unit_in_name {
+                String::new()
+            } else {
+                let (us, ue) = folded.orig_range(
+                    end,
+                    end + LOCALITY_UNIT
+                        .captures(rest)
+                        .and_then(|c| c.get(0))
+                        .map(|m| m.end())
+                        .unwrap_or(0),
+                );
+                format!("{} ", squash(&text[us..ue]).to_lowercase())
+            };
+            return Some((format!("{} {}{}", entry.canonical, unit_word, name), pos));
+        }
+        // "tỉnh"/"thành phố" without a recognised name: the document's own province.
+        let unit_end = end
+            + LOCALITY_UNIT
+                .captures(rest)
+                .and_then(|c| c.get(0))
+                .map(|m| m.end())
+                .unwrap_or(0);
+        match &ctx.province {
+            Some(p) => Some((format!("{} {}", entry.canonical, p), unit_end)),
+            None => {
+                let u = match unit.as_deref() {
+                    Some("tinh") => "tỉnh",
+                    _ => "thành phố",
+                };
+                Some((format!("{} {}", entry.canonical, u), unit_end))
+            }
+        }
+    }
+
+    /// Resolves a whole mention (e.g. a recipient line) to a canonical name, if the mention is
+    /// one agency (trailing punctuation and a parenthesised note allowed).
+    pub fn resolve(&self, mention: &str, ctx: &Context) -> Option<String> {
+        let trimmed = mention.trim().trim_end_matches([';', '.', ',', ':']).trim();
+        let ms = self.find_mentions(trimmed, ctx);
+        let first = ms.first()?;
+        let before = trimmed.get(..first.start).unwrap_or("");
+        let after = trimmed.get(first.end..).unwrap_or("").trim();
+        let before_ok = before.trim().is_empty();
+        let after_ok = after.is_empty() || after.starts_with('(');
+        if before_ok && after_ok {
+            Some(first.canonical.clone())
+        } else {
+            None
+        }
+    }
+
+    /// The body that now holds the functions of `name` after the 2025 reorganisation,
+    /// following the chain of successions; `None` if the body was not succeeded.
+    pub fn successor(&self, name: &str) -> Option<String> {
+        let ctx = Context::default();
+        let ms = self.find_mentions(name, &ctx);
+        let m = ms.first()?;
+        // Split the locality off a provincial name.
+        let (entry, province) = self.entry_of(&m.canonical)?;
+        let mut current = entry;
+        let mut changed = false;
+        for _ in 0..8 {
+            match current.successor.as_deref() {
+                Some(s) if s != current.canonical => {
+                    let next = self
+                        .entries
+                        .iter()
+                        .find(|e| e.canonical == s && e.level == current.level);
+                    match next {
+                        Some(n) => {
+                            current = n;
+                            changed = true;
+                        }
+                        None => return Some(s.to_string()),
+                    }
+                }
+                _ => break,
+            }
+        }
+        let new_province = province.map(|p| {
+            self.entries
+                .iter()
+                .find(|e| e.level == Level::Province && e.canonical == p)
+                .and_then(|e| e.successor.clone())
+                .unwrap_or(p)
+        });
+        let province_changed = match (&new_province, self.entry_of(&m.canonical).and_then(|x| x.1))
+        {
+            (Some(a), Some(b)) => *a != b,
+            _ => false,
+        };
+        if !changed && !province_changed {
+            return None;
+        }
+        Some(match new_province {
+            Some(p) => format!("{} {}", current.canonical, p),
+            None => current.canonical.clone(),
+        })
+    }
+
+    /// Splits a canonical name into its directory entry and province, if any.
+    fn entry_of(&self, canonical: &str) -> Option<(&Entry, Option<String>)> {
+        let mut best: Option<(&Entry, Option<String>)> = None;
+        for e in &self.entries {
+            if matches!(e.level, Level::Abbreviation | Level::Province) {
+                continue;
+            }
+            if e.canonical == canonical {
+                return Some((e, None));
+            }
+            if let Some(rest) = canonical.strip_prefix(&e.canonical) {
+                let rest = rest.trim();
+                if let Some(p) = self.province(rest) {
+                    let better = best
+                        .as_ref()
+                        .is_none_or(|(b, _)| b.canonical.len() < e.canonical.len());
+                    if better {
+                        best = Some((e, Some(p.to_string())));
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    /// Expands abbreviations ("UBND các tỉnh, thành phố trực thuộc TW" → "Ủy ban nhân dân các
+    /// tỉnh, thành phố trực thuộc Trung ương"). Tokens joined to a document code by '-' or '/'
+    /// are left alone.
+    pub fn expand_abbreviations(&self, s: &str) -> String {
+        let Some(re) = &self.abbr_re else {
+            return s.to_string();
+        };
+        let mut out = String::with_capacity(s.len() + 16);
+        let mut last = 0;
+        for m in re.find_iter(s) {
+            let prev = s[..m.start()].chars().next_back();
+            let next = s[m.end()..].chars().next();
+            if matches!(prev, Some('-' | '/')) || matches!(next, Some('-' | '/')) {
+                continue;
+            }
+            if let Some(exp) = self.abbr.get(m.as_str()) {
+                out.push_str(&s[last..m.start()]);
+                out.push_str(exp);
+                last = m.end();
+            }
+        }
+        out.push_str(&s[last..]);
+        out
+    }
+}
+
+fn strip_unit(canonical: &str) -> String {
+    for u in [" huyện", " thị xã", " thành phố"] {
+        if let Some(b) = canonical.strip_suffix(u) {
+            return b.to_string();
+        }
+    }
+    canonical.to_string()
+}
+
+/// Capitalises the first letter of each word and lowercases the rest ("KIÊN GIANG" →
+/// "Kiên Giang"); used for place names written in capitals.
+pub fn title_case_words(s: &str) -> String {
+    s.split_whitespace()
+        .map(|w| {
+            let mut cs = w.chars();
+            match cs.next() {
+                Some(f) => f
+                    .to_uppercase()
+                    .chain(cs.flat_map(|c| c.to_lowercase()))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kg() -> Context {
+        Context {
+            province: Some("tỉnh Kiên Giang".to_string()),
+        }
+    }
+
+    #[test]
+    fn directory_loads() {
+        let d = Directory::global();
+        assert!(d.entries().len() > 150);
+        assert!(d.lower_re.is_some());
+    }
+
+    #[test]
+    fn resolves_central_bodies_and_abbreviations() {
+        let d = Directory::global();
+        let c = Context::default();
+        assert_eq!(d.resolve("Bộ Công an", &c).as_deref(), Some("Bộ Công an"));
+        assert_eq!(
+            d.resolve("VPCP", &c).as_deref(),
+            Some("Văn phòng Chính phủ")
+        );
+        assert_eq!(
+            d.resolve("Bộ TT&TT", &c).as_deref(),
+            Some("Bộ Thông tin và Truyền thông")
+        );
+        assert_eq!(
+            d.resolve("Bo Thong tin va Truyen thong;", &c).as_deref(),
+            Some("Bộ Thông tin và Truyền thông")
+        );
+        assert_eq!(
+            d.resolve("Bộ Lao động, Thương binh và Xã hội", &c)
+                .as_deref(),
+            Some("Bộ Lao động - Thương binh và Xã hội")
+        );
+        assert_eq!(
+            d.resolve("bộ tài nguyên và môi trường", &c).as_deref(),
+            Some("Bộ Tài nguyên và Môi trường")
+        );
+        assert_eq!(d.resolve("Bộ Công an đẩy nhanh", &c), None);
+    }
+
+    #[test]
+    fn resolves_collectives() {
+        let d = Directory::global();
+        let c = Context::default();
+        assert_eq!(
+            d.resolve("UBND các tỉnh, thành phố trực thuộc TW", &c)
+                .as_deref(),
+            Some("Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương")
+        );
+        assert_eq!(
+            d.resolve("Các Bộ, cơ quan ngang bộ, cơ quan thuộc CP;", &c)
+                .as_deref(),
+            Some("Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ")
+        );
+        assert_eq!(
+            d.resolve("các bộ, ngành, địa phương", &c).as_deref(),
+            Some("Các bộ, ngành, địa phương")
+        );
+        assert_eq!(
+            d.resolve("Thủ trưởng các sở, ban, ngành", &c).as_deref(),
+            Some("Các sở, ban, ngành")
+        );
+    }
+
+    #[test]
+    fn provincial_bodies_take_the_province() {
+        let d = Directory::global();
+        assert_eq!(
+            d.resolve("Sở Thông tin và Truyền thông", &kg()).as_deref(),
+            Some("Sở Thông tin và Truyền thông tỉnh Kiên Giang")
+        );
+        assert_eq!(
+            d.resolve("Công an tỉnh.", &kg()).as_deref(),
+            Some("Công an tỉnh Kiên Giang")
+        );
+        assert_eq!(
+            d.resolve("UBND TỈNH KIÊN GIANG", &Context::default())
+                .as_deref(),
+            Some("Ủy ban nhân dân tỉnh Kiên Giang")
+        );
+        assert_eq!(
+            d.resolve(
+                "Văn phòng Ủy ban nhân dân tỉnh (Trung tâm Phục vụ Hành chính công tỉnh)",
+                &kg()
+            )
+            .as_deref(),
+            Some("Văn phòng Ủy ban nhân dân tỉnh Kiên Giang")
+        );
+        assert_eq!(
+            d.resolve("Sở Y tế tỉnh Nghệ An", &kg()).as_deref(),
+            Some("Sở Y tế tỉnh Nghệ An")
+        );
+        assert_eq!(
+            d.resolve("UBND huyện Châu Thành", &kg()).as_deref(),
+            Some("Ủy ban nhân dân huyện Châu Thành")
+        );
+        // "công an" alone is not a body.
+        assert_eq!(d.resolve("công an", &Context::default()), None);
+    }
+
+    #[test]
+    fn succession_after_2025() {
+        let d = Directory::global();
+        assert_eq!(
+            d.successor("Bộ Thông tin và Truyền thông").as_deref(),
+            Some("Bộ Khoa học và Công nghệ")
+        );
+        assert_eq!(
+            d.successor("Bộ Kế hoạch và Đầu tư").as_deref(),
+            Some("Bộ Tài chính")
+        );
+        assert_eq!(
+            d.successor("Bộ Tài nguyên và Môi trường").as_deref(),
+            Some("Bộ Nông nghiệp và Môi trường")
+        );
+        assert_eq!(d.successor("Bộ Công an"), None);
+        assert_eq!(
+            d.successor("Sở Thông tin và Truyền thông tỉnh Kiên Giang")
+                .as_deref(),
+            Some("Sở Khoa học và Công nghệ tỉnh An Giang")
+        );
+    }
+
+    #[test]
+    fn abbreviations_expand_but_not_inside_codes() {
+        let d = Directory::global();
+        assert_eq!(
+            d.expand_abbreviations("UBND các tỉnh, thành phố trực thuộc TW"),
+            "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"
+        );
+        assert_eq!(
+            d.expand_abbreviations("Nghị quyết 01/NQ-CP"),
+            "Nghị quyết 01/NQ-CP"
+        );
+    }
+
+    #[test]
+    fn finds_mentions_in_running_text() {
+        let d = Directory::global();
+        let t = "Giao Bộ Thông tin và Truyền thông chủ trì, phối hợp với Văn phòng Chính phủ và các bộ, cơ quan liên quan";
+        let names: Vec<String> = d
+            .find_mentions(t, &Context::default())
+            .into_iter()
+            .map(|m| m.canonical)
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                "Bộ Thông tin và Truyền thông",
+                "Văn phòng Chính phủ",
+                "Các bộ, cơ quan liên quan"
+            ]
+        );
+    }
+}

@@ -1,0 +1,200 @@
+//! Cleaning Markdown residue and splitting a file into its documents.
+//!
+//! A document starts at its issuer block, found from the national motto ("CỘNG HÒA XÃ HỘI CHỦ
+//! NGHĨA VIỆT NAM"): the upper-case lines just above it, or the issuer written before the motto
+//! on the same line when a two-column header was flattened.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::re;
+
+static MOTTO: LazyLock<Regex> =
+    LazyLock::new(|| re(r"c[o0]ng\s+h[o0]a\s+x[a4]\s+h\S{1,2}\s+ch[u]\s+ngh[i1l]a\s+vi[e]t\s+nam"));
+
+/// Finds the national motto in a line when it stands as a header (in capitals, or alone on its
+/// line), not when a text cites "nước Cộng hòa xã hội chủ nghĩa Việt Nam". Returns the byte
+/// range in `line`.
+pub fn motto_in_line(line: &str) -> Option<(usize, usize)> {
+    if line.len() > 400 {
+        return None;
+    }
+    let f = super::folded::Folded::new(line);
+    let m = MOTTO.find(&f.text)?;
+    let (s, e) = f.orig_range(m.start(), m.end());
+    let motto = line.get(s..e)?;
+    let alone = line
+        .get(e..)
+        .is_some_and(|r| r.trim().chars().all(|c| !c.is_alphabetic()))
+        && line
+            .get(..s)
+            .is_some_and(|p| p.trim().is_empty() || upper_ratio(p) >= 0.75);
+    (upper_ratio(motto) >= 0.8 || alone).then_some((s, e))
+}
+
+/// Removes Markdown residue: emphasis markers (`**`, `__`), heading marks (`## `), escapes
+/// (`1\.`, `\-`), `* ` bullets (made dashes) and trailing spaces of lines.
+pub fn clean(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split('\n') {
+        let mut l = line.replace("**", "").replace("__", "");
+        if l.contains('\\') {
+            l = l
+                .replace("\\.", ".")
+                .replace("\\-", "-")
+                .replace("\\*", "*")
+                .replace("\\+", "+");
+        }
+        let trimmed = l.trim_start();
+        let indent = l.len() - trimmed.len();
+        let hashes = trimmed.chars().take_while(|&c| c == '#').count();
+        if (1..=6).contains(&hashes) && trimmed[hashes..].starts_with(' ') {
+            l = format!("{}{}", &l[..indent], trimmed[hashes..].trim_start());
+        } else if let Some(rest) = trimmed.strip_prefix("* ") {
+            l = format!("{}- {}", &l[..indent], rest);
+        }
+        // Remaining single asterisks are italics ("*Hà Nội, ngày ...*").
+        if l.contains('*') {
+            l = l.replace('*', "");
+        }
+        out.push_str(l.trim_end());
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// Share of upper-case letters among the letters of a line (1.0 for a line without letters).
+pub fn upper_ratio(line: &str) -> f32 {
+    let (mut up, mut all) = (0u32, 0u32);
+    for c in line.chars().filter(|c| c.is_alphabetic()) {
+        all += 1;
+        if c.is_uppercase() {
+            up += 1;
+        }
+    }
+    if all == 0 {
+        1.0
+    } else {
+        up as f32 / all as f32
+    }
+}
+
+/// Whether a line looks like part of an issuer block (short, mostly capitals).
+pub fn is_header_line(line: &str) -> bool {
+    let t = line.trim();
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    letters >= 2
+        && t.chars().count() <= 90
+        && !t.starts_with('-')
+        && !t.starts_with('+')
+        && upper_ratio(t) >= 0.75
+}
+
+/// Byte ranges of the documents of a cleaned file, in order. A file without a recognisable
+/// header is one document.
+pub fn split(text: &str) -> Vec<(usize, usize)> {
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut pos = 0;
+    for l in text.split('\n') {
+        lines.push((pos, l));
+        pos += l.len() + 1;
+    }
+    let mut starts: Vec<usize> = Vec::new();
+    for (i, (off, line)) in lines.iter().enumerate() {
+        let Some((ms, _)) = motto_in_line(line) else {
+            continue;
+        };
+        let prefix_has_issuer = line[..ms].chars().filter(|c| c.is_alphabetic()).count() >= 2;
+        let mut start = *off;
+        let mut j = i;
+        let mut taken = 0;
+        let mut blanks = 0;
+        while j > 0 && taken < 3 {
+            let (poff, pl) = lines[j - 1];
+            if pl.trim().is_empty() {
+                if prefix_has_issuer || blanks >= 2 || taken > 0 && blanks >= 1 {
+                    break;
+                }
+                blanks += 1;
+                j -= 1;
+                continue;
+            }
+            if pl
+                .trim()
+                .chars()
+                .all(|c| matches!(c, '-' | '_' | '=' | '*' | '–'))
+            {
+                j -= 1;
+                continue;
+            }
+            if !is_header_line(pl) {
+                break;
+            }
+            start = poff;
+            taken += 1;
+            j -= 1;
+        }
+        if starts.last().is_none_or(|&s| start > s) {
+            starts.push(start);
+        }
+    }
+    if starts.is_empty() {
+        return vec![(0, text.len())];
+    }
+    starts[0] = 0;
+    let mut out = Vec::new();
+    for (k, &s) in starts.iter().enumerate() {
+        let e = starts.get(k + 1).copied().unwrap_or(text.len());
+        if e > s {
+            out.push((s, e));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_forwarding_letter_and_forwarded_notice() {
+        let t = "UBND TỈNH KIÊN GIANG\nVĂN PHÒNG\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 1/VP\n\nNội dung.\n\nTrần Công Danh\n\nVĂN PHÒNG CHÍNH PHỦ CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 60/TB-VPCP\n";
+        let parts = split(t);
+        assert_eq!(parts.len(), 2);
+        assert!(t[parts[0].0..parts[0].1].contains("Trần Công Danh"));
+        assert!(t[parts[1].0..parts[1].1].starts_with("VĂN PHÒNG CHÍNH PHỦ"));
+    }
+
+    #[test]
+    fn issuer_block_above_motto_starts_the_document() {
+        let t = "Nguyễn Văn A\n\nBỘ Y TẾ\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n";
+        let parts = split(&format!(
+            "Thư gửi kèm.\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n{t}"
+        ));
+        assert_eq!(parts.len(), 2);
+    }
+
+    #[test]
+    fn cited_motto_is_not_a_header() {
+        let t = "BỘ Y TẾ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\nCăn cứ Hiến pháp nước Cộng hòa xã hội chủ nghĩa Việt Nam năm 2013;\n";
+        assert_eq!(split(t).len(), 1);
+    }
+
+    #[test]
+    fn no_header_is_one_document() {
+        assert_eq!(split("chỉ có nội dung"), vec![(0, "chỉ có nội dung".len())]);
+    }
+
+    #[test]
+    fn clean_drops_bold_markers() {
+        assert_eq!(clean("**THÔNG BÁO**  \nx"), "THÔNG BÁO\nx\n");
+        assert_eq!(
+            clean("## THÔNG BÁO\n1\\. Nội dung\n* Bộ Y tế"),
+            "THÔNG BÁO\n1. Nội dung\n- Bộ Y tế\n"
+        );
+    }
+}

@@ -1,0 +1,826 @@
+//! Segmenting a directive's body into tasks.
+//!
+//! The body is cut into items by their markers (Roman and Arabic numbers, letters "a)",
+//! dashes, "+"), each item knowing the agencies named by the items above it. An item or
+//! sentence is a task when it names who must act:
+//! - "Giao / Đề nghị / Yêu cầu X (chủ trì), phối hợp với Y ..." (X leads, Y supports);
+//! - "X chủ trì, phối hợp với Y ..." at the start of a clause;
+//! - an item starting with agencies ("- Bộ Công an đẩy nhanh ...", "- Bộ TT&TT: Khẩn trương ...",
+//!   "Về ..., các bộ, ngành, địa phương đẩy mạnh ...");
+//! - an item under a heading naming agencies ("3. Bộ Thông tin và Truyền thông" then "a) ...");
+//! - "đề nghị Quý cơ quan ..." (the addressees lead).
+//!
+//! Statements of views, background and results (no agency bound to act, "đã ...", "Biểu
+//! dương ...") and closing formulas ("... thông báo để ... biết, thực hiện") are not tasks.
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use regex::Regex;
+
+use super::agency::{Context, Directory, Mention};
+use super::deadline;
+use super::folded::{Folded, squash};
+use super::{Task, re};
+
+static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"^[ \t]*(?:(?P<roman>(?:i{1,3}|iv|v|vi{1,3}|ix|x)\.)\s|(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})[.)]\s|(?P<letter>[a-zđ])\)\s*",
+        r"|(?P<dash>[-–•])\s*|(?P<plus>\+)\s*|(?P<part>phan\s+(?:thu\s+)?[ivx1-9]+)\b|(?P<article>dieu\s+\d{1,3})\s*[.:]\s*)"
+    ))
+});
+static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?:giao(?:\s+cho)?|de\s+nghi|yeu\s+cau|chi\s+dao|phan\s+cong|uy\s+quyen\s+cho)\s+")
+});
+static LEAD_VERB: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:lam\s+dau\s+moi\s+)?chu\s+tri\b"));
+static SUPPORT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?:phoi\s+hop(?:\s+chat\s+che)?(?:\s+voi)?|voi\s+su\s+phoi\s+hop\s+cua|cung\s+voi)\s+")
+});
+static TITLE_GAP: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*[:(\-]?\s*(?:(?:pho\s+)?(?:giam\s+doc|chu\s+tich|thu\s+truong|truong\s+ban|chanh\s+van\s+phong|cuc\s+truong|vu\s+truong|tong\s+giam\s+doc|chi\s+cuc\s+truong|bo\s+truong|chu\s+nhiem|tong\s+cuc\s+truong|chanh\s+thanh\s+tra)(?:\s+cac)?\s*)?$",
+    )
+});
+static RESULT: LazyLock<Regex> = LazyLock::new(|| re(r"^.{0,80}?\b(?:chua|da)\s"));
+static AGENCY_HEAD: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*(?:trung tam|so|ban|phong|cuc|chi cuc|benh vien|vien|truong|dai|bao|hoi|cong ty|tong cong ty|van phong|thanh tra|kho bac|bao hiem|tap doan|hoc vien|dai hoc|tong cuc|vu|uy ban|uybnd|ubnd|doan|lien doan|quy|ngan hang|cong an|bo chi huy)\s+\S",
+    )
+});
+static UNKNOWN_LEAD_END: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\s*(?:,\s*)?(?:lam\s+dau\s+moi\s+)?chu\s+tri\b|\s*:\s*$"));
+static GAP: LazyLock<Regex> = LazyLock::new(|| re(r"^[\s,;/&]*(?:va|cung|,)?[\s,;/&]*$"));
+static NOT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*[:,]?\s*(?:da|dang|duoc|co\s+\d|co\s+y\s+kien|la|cua|tai|thi|se|van|con|chua|cung\s+da|nam|cho\s+biet|nhan\s+duoc|thong\s+bao|dong\s+y|nhat\s+tri|thong\s+nhat|ket\s+luan|nhan\s+manh|danh\s+gia|ghi\s+nhan|bieu\s+duong|hoan\s+nghenh|cho\s+rang|nhan\s+thay|bao\s+cao\s+(?:ket\s+qua|tinh\s+hinh)\s+(?:nhu|ve))\b",
+    )
+});
+static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"thong bao (?:de|y kien|ket luan|den)|biet,?\s+(?:va\s+)?(?:to chuc\s+)?thuc hien|^\s*trong qua trinh (?:thuc hien|trien khai)|^\s*(?:bieu duong|danh gia cao|ghi nhan|hoan nghenh|tren day la)|chiu trach nhiem thi hanh|nghiem tuc thuc hien (?:chi thi|quyet dinh|ke hoach|cong van|thong bao|van ban) nay|^\s*(?:can cu|theo de nghi|xet de nghi|tran trong)\b|co hieu luc (?:thi hanh )?(?:ke )?tu ngay",
+    )
+});
+static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*(?:\d+\s*%\s*|ve\s+[^,.;:]{1,150},\s*|truoc\s+mat\s*,\s*|dong\s+thoi\s*,\s*|hang\s+(?:thang|quy|nam|tuan)\s*,\s*|dinh\s+ky[^,]{0,30},\s*|giao\s+|de\s+nghi\s+|yeu\s+cau\s+)?",
+    )
+});
+static QUY_CO_QUAN: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:de\s+nghi|yeu\s+cau)\s+(?:quy\s+(?:co\s+quan|don\s+vi|so|uy\s+ban|bo)|cac\s+dong\s+chi)\b",
+    )
+});
+
+/// One item of the body: its byte range (marker excluded) and its depth.
+#[derive(Debug, Clone)]
+struct Item {
+    start: usize,
+    end: usize,
+    level: u8,
+    /// A line standing alone (a title in capitals): nothing continues it.
+    closed: bool,
+    /// The item starts with a marker ("1.", "a)", "-").
+    marked: bool,
+}
+
+fn marker_level(caps: &regex::Captures<'_>) -> u8 {
+    if caps.name("part").is_some() {
+        0
+    } else if caps.name("article").is_some() || caps.name("roman").is_some() {
+        1
+    } else if let Some(n) = caps.name("num") {
+        2 + n.as_str().matches('.').count().min(3) as u8
+    } else if caps.name("letter").is_some() {
+        6
+    } else if caps.name("dash").is_some() {
+        7
+    } else {
+        8
+    }
+}
+
+/// Cuts the body into items: a marked line starts an item; unmarked lines continue it, and an
+/// unmarked paragraph after a finished sentence becomes an item one level below the last one.
+fn items(body: &str) -> Vec<Item> {
+    let mut out: Vec<Item> = Vec::new();
+    let mut pos = 0;
+    let mut blank_before = false;
+    let mut last_marked_level = 0u8;
+    for line in body.split('\n') {
+        let off = pos;
+        pos += line.len() + 1;
+        let t = line.trim();
+        if t.starts_with('|') {
+            // A table ends the item before it (its rows are read by `table_tasks`).
+            if let Some(prev) = out.last_mut() {
+                prev.closed = true;
+            }
+            blank_before = true;
+            continue;
+        }
+        if t.is_empty() {
+            blank_before = true;
+            continue;
+        }
+        let fl = Folded::new(line);
+        let caps = MARKER.captures(&fl.text);
+        let line_end = off + line.len();
+        if let Some(c) = caps
+            && let Some(m) = c.get(0)
+        {
+            let level = marker_level(&c);
+            let start = (off + fl.orig(m.end())).min(line_end);
+            last_marked_level = level;
+            out.push(Item {
+                start,
+                end: line_end,
+                level,
+                closed: false,
+                marked: true,
+            });
+        } else if super::split::upper_ratio(t) >= 0.9
+            && t.chars().filter(|c| c.is_alphabetic()).count() >= 4
+        {
+            // A line in capitals (authority line, section title) stands alone.
+            out.push(Item {
+                start: off + (line.len() - line.trim_start().len()),
+                end: line_end,
+                level: last_marked_level.saturating_add(1).min(9),
+                closed: true,
+                marked: false,
+            });
+            blank_before = true;
+            continue;
+        } else {
+            let continues = match out.last() {
+                Some(prev) if prev.closed => false,
+                Some(prev) => {
+                    let prev_text = body.get(prev.start..prev.end).unwrap_or("").trim_end();
+                    let finished = prev_text.ends_with(['.', ';', ':', '!', '?'])
+                        || prev_text.ends_with("./.");
+                    !(blank_before && finished)
+                }
+                None => false,
+            };
+            if continues {
+                if let Some(prev) = out.last_mut() {
+                    prev.end = line_end;
+                }
+            } else {
+                let lead = line.len() - line.trim_start().len();
+                out.push(Item {
+                    start: off + lead,
+                    end: line_end,
+                    level: last_marked_level.saturating_add(1).min(9),
+                    closed: false,
+                    marked: false,
+                });
+            }
+        }
+        blank_before = false;
+    }
+    out
+}
+
+/// A list of agencies starting at `pos` (bytes of the item text), joined by commas and "và";
+/// returns their names and the end of the list.
+fn agency_list(
+    text: &str,
+    folded: &Folded,
+    mentions: &[Mention],
+    pos: usize,
+    max_gap: usize,
+) -> (Vec<String>, usize) {
+    let mut names: Vec<String> = Vec::new();
+    let mut end = pos;
+    for m in mentions.iter().filter(|m| m.start >= pos) {
+        let gap_text = text.get(end..m.start).unwrap_or("");
+        if gap_text.len() > 60 {
+            break;
+        }
+        let gap_f = super::folded::fold_lower(gap_text);
+        let ok = if names.is_empty() {
+            (gap_text.len() <= max_gap
+                && gap_f
+                    .trim()
+                    .chars()
+                    .all(|c| c == ':' || c == '(' || c == '-'))
+                || (gap_text.len() <= 40 && TITLE_GAP.is_match(&gap_f))
+        } else {
+            GAP.is_match(&gap_f)
+        };
+        if !ok {
+            break;
+        }
+        if !names.contains(&m.canonical) {
+            names.push(m.canonical.clone());
+        }
+        end = m.end;
+    }
+    let _ = folded;
+    (names, end)
+}
+
+fn supports_after(text: &str, folded: &Folded, mentions: &[Mention], from: usize) -> Vec<String> {
+    let ffrom = folded_pos(folded, from);
+    let Some(m) = SUPPORT.find_at(&folded.text, ffrom) else {
+        return Vec::new();
+    };
+    // The support clause must follow closely.
+    if m.start() > ffrom + 200 {
+        return Vec::new();
+    }
+    let start = folded.orig(m.end());
+    let after = agency_list(text, folded, mentions, start, 3).0;
+    if !after.is_empty() {
+        return after;
+    }
+    // "..., Sở Y, Sở Z phối hợp thực hiện": the agencies just before "phối hợp".
+    let kw = folded.orig(m.start());
+    let mut chain: Vec<String> = Vec::new();
+    let mut next_start = kw;
+    for mention in mentions
+        .iter()
+        .rev()
+        .filter(|x| x.end <= kw && x.start >= from)
+    {
+        let gap = text.get(mention.end..next_start).unwrap_or("");
+        let gap_ok = if chain.is_empty() {
+            gap.trim().is_empty()
+        } else {
+            GAP.is_match(&super::folded::fold_lower(gap))
+        };
+        if !gap_ok {
+            break;
+        }
+        chain.insert(0, mention.canonical.clone());
+        next_start = mention.start;
+    }
+    chain
+}
+
+fn folded_pos(folded: &Folded, orig: usize) -> usize {
+    // Smallest folded offset whose original offset reaches `orig`.
+    let mut lo = 0usize;
+    let mut hi = folded.text.len();
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if folded.orig(mid) < orig {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    let mut p = lo.min(folded.text.len());
+    while p < folded.text.len() && !folded.text.is_char_boundary(p) {
+        p += 1;
+    }
+    p
+}
+
+/// The first `n` bytes of `s` (cut back to a character boundary).
+fn head(s: &str, n: usize) -> &str {
+    let mut i = n.min(s.len());
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    &s[..i]
+}
+
+/// Who must act in a clause: (leads, supports, whether the clause is only a heading).
+fn actors(
+    text: &str,
+    folded: &Folded,
+    mentions: &[Mention],
+    recipients: &[String],
+) -> Option<(Vec<String>, Vec<String>, bool)> {
+    // "Giao / Đề nghị / Yêu cầu X ..."
+    for a in ASSIGN.find_iter(&folded.text) {
+        let p = folded.orig(a.end());
+        let (leads, end) = agency_list(text, folded, mentions, p, 2);
+        if !leads.is_empty() {
+            let supports = supports_after(text, folded, mentions, end);
+            return Some((leads, supports, false));
+        }
+    }
+    // "Đề nghị Quý cơ quan ..."
+    if QUY_CO_QUAN.is_match(&folded.text) && !recipients.is_empty() {
+        return Some((
+            recipients.to_vec(),
+            supports_after(text, folded, mentions, 0),
+            false,
+        ));
+    }
+    // Agencies at the start of the clause (after a lead-in such as "Về ...,").
+    let lead_in = LEAD_IN.find(&folded.text).map(|m| m.end()).unwrap_or(0);
+    for start_f in [0usize, lead_in] {
+        let p = folded.orig(start_f);
+        let (leads, end) = agency_list(text, folded, mentions, p, 3);
+        if leads.is_empty() {
+            continue;
+        }
+        let rest = text.get(end..).unwrap_or("");
+        let rest_f = super::folded::fold_lower(head(rest, 240));
+        let rest_trim = rest_f.trim_matches(|c: char| {
+            c.is_whitespace() || c == ':' || c == ';' || c == '.' || c == ','
+        });
+        if rest_trim.is_empty() {
+            return Some((leads, Vec::new(), true));
+        }
+        if NOT_ACTION.is_match(&rest_f) || RESULT.is_match(&rest_f) {
+            continue;
+        }
+        let supports = supports_after(text, folded, mentions, end);
+        return Some((leads, supports, false));
+    }
+    // "..., X chủ trì, phối hợp với Y" at the start of a clause.
+    for (i, m) in mentions.iter().enumerate() {
+        let before = text.get(..m.start).unwrap_or("").trim_end();
+        if !(before.is_empty()
+            || before.ends_with(',')
+            || before.ends_with(';')
+            || before.ends_with(':'))
+        {
+            continue;
+        }
+        let (leads, end) = agency_list(text, folded, &mentions[i..], m.start, 0);
+        let after_f = super::folded::fold_lower(head(text.get(end..).unwrap_or(""), 60));
+        if !leads.is_empty() && LEAD_VERB.is_match(&after_f) {
+            let supports = supports_after(text, folded, mentions, end);
+            return Some((leads, supports, false));
+        }
+    }
+    // An agency missing from the directory at the start: "Ban Chỉ đạo ... tỉnh chủ trì, ...".
+    let lead_in = LEAD_IN.find(&folded.text).map(|m| m.end()).unwrap_or(0);
+    let rest = folded.text.get(lead_in..).unwrap_or("");
+    if AGENCY_HEAD.is_match(rest)
+        && let Some(kw) = UNKNOWN_LEAD_END.find(head(rest, 160))
+    {
+        let (s, e) = folded.orig_range(lead_in, lead_in + kw.start());
+        let name = squash(text.get(s..e).unwrap_or(""));
+        let name = name.trim_end_matches([',', ':']).trim().to_string();
+        let name_f = super::folded::fold_lower(&name);
+        // A name, not a clause: no verb-like words such as "đã", "được".
+        if !name.is_empty()
+            && name.chars().count() <= 100
+            && !NOT_ACTION.is_match(&format!(" {name_f}"))
+        {
+            let supports = supports_after(text, folded, mentions, e);
+            return Some((vec![name], supports, kw.as_str().trim() == ":"));
+        }
+    }
+    None
+}
+
+/// A short line without final punctuation, such as a section title ("Nhiệm vụ cụ thể").
+fn short_title(s: &str) -> bool {
+    let t = s.trim();
+    t.chars().count() < 50 && !t.ends_with(['.', ';', '!', '?', ':'])
+}
+
+/// Sentences of a paragraph: cut after '.' followed by a space and a capital letter.
+fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut i = 0;
+    while i + 2 < chars.len() {
+        let (bi, c) = chars[i];
+        if c == '.' && chars[i + 1].1.is_whitespace() {
+            let mut j = i + 1;
+            while j < chars.len() && chars[j].1.is_whitespace() {
+                j += 1;
+            }
+            if j < chars.len() && chars[j].1.is_uppercase() {
+                out.push((start, bi + 1));
+                start = chars[j].0;
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        out.push((start, text.len()));
+    }
+    out
+}
+
+fn make_task(
+    text: &str,
+    start: usize,
+    end: usize,
+    leads: Vec<String>,
+    supports: Vec<String>,
+    issued_on: Option<NaiveDate>,
+) -> Task {
+    let raw = text.get(start..end).unwrap_or("");
+    let trimmed_start = start + (raw.len() - raw.trim_start().len());
+    let body = squash(raw);
+    let dl = deadline::parse(raw, issued_on);
+    let supports: Vec<String> = supports
+        .into_iter()
+        .filter(|s| !leads.contains(s))
+        .collect();
+    Task {
+        lead: leads,
+        support: supports,
+        text: body,
+        deadline: dl.as_ref().and_then(|d| d.date),
+        deadline_text: dl.as_ref().map(|d| d.text.clone()),
+        recurrence: dl.and_then(|d| d.recurrence),
+        source: Some([trimmed_start, start + raw.trim_end().len()]),
+    }
+}
+
+/// Role of a table column, from its header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Content,
+    Lead,
+    Support,
+    Due,
+    Other,
+}
+
+fn column_role(header: &str) -> Column {
+    let f = super::folded::fold_lower(header);
+    if f.contains("phoi hop") {
+        Column::Support
+    } else if f.contains("chu tri")
+        || f.contains("thuc hien") && (f.contains("don vi") || f.contains("co quan"))
+        || f.contains("trach nhiem")
+    {
+        Column::Lead
+    } else if f.contains("thoi gian")
+        || f.contains("thoi han")
+        || f.contains("tien do")
+        || f.contains("hoan thanh")
+    {
+        Column::Due
+    } else if f.contains("noi dung")
+        || f.contains("nhiem vu")
+        || f.contains("cong viec")
+        || f.contains("hoat dong")
+        || f.contains("ten ")
+    {
+        Column::Content
+    } else {
+        Column::Other
+    }
+}
+
+/// Agencies named in a table cell: directory mentions, or the cell's own comma-separated names.
+fn cell_agencies(dir: &Directory, cell: &str, ctx: &Context) -> Vec<String> {
+    let ms = dir.find_mentions(cell, ctx);
+    if !ms.is_empty() {
+        let mut out: Vec<String> = Vec::new();
+        for m in ms {
+            if !out.contains(&m.canonical) {
+                out.push(m.canonical);
+            }
+        }
+        return out;
+    }
+    cell.split([',', ';'])
+        .map(squash)
+        .filter(|x| x.chars().any(char::is_alphabetic))
+        .collect()
+}
+
+/// Tasks from Markdown tables whose header names the lead ("Cơ quan chủ trì") column.
+fn table_tasks(body: &str, ctx: &Context, issued_on: Option<NaiveDate>) -> Vec<Task> {
+    let dir = Directory::global();
+    let mut out = Vec::new();
+    let mut roles: Option<Vec<Column>> = None;
+    let mut pos = 0;
+    for line in body.split('\n') {
+        let off = pos;
+        pos += line.len() + 1;
+        let t = line.trim();
+        if !t.starts_with('|') {
+            roles = None;
+            continue;
+        }
+        let cells: Vec<&str> = t.trim_matches('|').split('|').map(str::trim).collect();
+        if cells.iter().all(|c| {
+            c.chars()
+                .all(|ch| ch == '-' || ch == ':' || ch.is_whitespace())
+        }) {
+            continue;
+        }
+        let Some(r) = &roles else {
+            let r: Vec<Column> = cells.iter().map(|c| column_role(c)).collect();
+            if r.contains(&Column::Lead) {
+                roles = Some(r);
+            }
+            continue;
+        };
+        let cell = |role: Column| -> &str {
+            r.iter()
+                .position(|x| *x == role)
+                .and_then(|i| cells.get(i))
+                .copied()
+                .unwrap_or("")
+        };
+        let lead = cell_agencies(dir, cell(Column::Lead), ctx);
+        if lead.is_empty() {
+            continue;
+        }
+        let content = cell(Column::Content);
+        let content = if content.is_empty() {
+            cells.iter().copied().max_by_key(|c| c.len()).unwrap_or("")
+        } else {
+            content
+        };
+        let due = cell(Column::Due);
+        let dl = deadline::parse(due, issued_on).or_else(|| {
+            let cued = format!("hoàn thành trong {due}");
+            deadline::parse(&cued, issued_on).map(|mut d| {
+                d.text = squash(due);
+                d
+            })
+        });
+        let support: Vec<String> = cell_agencies(dir, cell(Column::Support), ctx)
+            .into_iter()
+            .filter(|x| !lead.contains(x))
+            .collect();
+        let lead_off = line.len() - line.trim_start().len();
+        out.push(Task {
+            lead,
+            support,
+            text: squash(content),
+            deadline: dl.as_ref().and_then(|d| d.date),
+            deadline_text: dl
+                .as_ref()
+                .map(|d| d.text.clone())
+                .filter(|x| !x.is_empty()),
+            recurrence: dl.and_then(|d| d.recurrence),
+            source: Some([off + lead_off, off + line.trim_end().len()]),
+        });
+    }
+    out
+}
+
+/// Finds the tasks of a document body. `recipients` lead the tasks addressed to "Quý cơ
+/// quan"; `issued_on` anchors relative deadlines. Source spans are byte ranges in `body`.
+pub fn find_tasks(
+    body: &str,
+    ctx: &Context,
+    issued_on: Option<NaiveDate>,
+    recipients: &[String],
+) -> Vec<Task> {
+    let dir = Directory::global();
+    let mut tasks = Vec::new();
+    // Stack of (level, leads for children).
+    let mut stack: Vec<(u8, Vec<String>)> = Vec::new();
+    let all = items(body);
+    for (k, it) in all.iter().enumerate() {
+        let has_children = all
+            .get(k + 1)
+            .is_some_and(|n| n.level > it.level && n.marked);
+        while stack.last().is_some_and(|(l, _)| *l >= it.level) {
+            stack.pop();
+        }
+        let inherited: Vec<String> = stack
+            .iter()
+            .rev()
+            .find(|(_, l)| !l.is_empty())
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default();
+        let Some(text) = body.get(it.start..it.end) else {
+            continue;
+        };
+        let folded = Folded::new(text);
+        if CLOSING.is_match(&folded.text) {
+            stack.push((it.level, Vec::new()));
+            continue;
+        }
+        let mentions = dir.find_mentions_folded(text, &folded, ctx);
+        let is_intro = text.trim_end().ends_with(':');
+        let mut child_leads: Vec<String> = Vec::new();
+        let heading_name = text.trim().trim_end_matches(':').trim();
+        let unknown_heading = has_children
+            && heading_name.chars().count() <= 80
+            && !heading_name.ends_with('.')
+            && !heading_name.contains(',')
+            && AGENCY_HEAD.is_match(&folded.text)
+            && dir.resolve(heading_name, ctx).is_none();
+        let found_actors = if unknown_heading {
+            let mut name = squash(heading_name);
+            if let Some(p) = &ctx.province
+                && (name.ends_with(" tỉnh") || name.ends_with(" thành phố"))
+            {
+                let bare = p.split_once(' ').map(|x| x.1).unwrap_or(p);
+                name = format!("{name} {bare}");
+            }
+            Some((vec![name], Vec::new(), true))
+        } else {
+            actors(text, &folded, &mentions, recipients)
+        };
+        match found_actors {
+            Some((leads, _, true)) => {
+                // A heading naming agencies: its items are theirs.
+                child_leads = leads;
+            }
+            Some((leads, supports, false)) if is_intro => {
+                let _ = supports;
+                child_leads = leads;
+            }
+            item_actors => {
+                // Sentence by sentence: a sentence naming who acts starts a task, the
+                // sentences after it continue that task.
+                let sents = sentences(text);
+                let single = sents.len() == 1;
+                let mut cur: Option<(usize, usize, Vec<String>, Vec<String>)> = None;
+                let flush = |cur: &mut Option<(usize, usize, Vec<String>, Vec<String>)>,
+                             tasks: &mut Vec<Task>| {
+                    if let Some((s, e, l, sup)) = cur.take() {
+                        tasks.push(make_task(
+                            body,
+                            it.start + s,
+                            it.start + e,
+                            l,
+                            sup,
+                            issued_on,
+                        ));
+                    }
+                };
+                for (s, e) in sents {
+                    let st = &text[s..e];
+                    let sf = if single {
+                        folded.clone()
+                    } else {
+                        Folded::new(st)
+                    };
+                    if CLOSING.is_match(&sf.text) {
+                        flush(&mut cur, &mut tasks);
+                        continue;
+                    }
+                    // A single sentence is the item itself: reuse what was found for it.
+                    let sm = if single {
+                        mentions.clone()
+                    } else {
+                        dir.find_mentions_folded(st, &sf, ctx)
+                    };
+                    let own = if single {
+                        item_actors.clone()
+                    } else {
+                        actors(st, &sf, &sm, recipients)
+                    };
+                    match own {
+                        Some((l, sup, false)) => {
+                            flush(&mut cur, &mut tasks);
+                            cur = Some((s, e, l, sup));
+                        }
+                        _ => match cur.as_mut() {
+                            Some(c) => c.1 = e,
+                            None if !inherited.is_empty()
+                                && !has_children
+                                && (it.marked || !short_title(st)) =>
+                            {
+                                let sup = supports_after(st, &sf, &sm, 0);
+                                cur = Some((s, e, inherited.clone(), sup));
+                            }
+                            None => {}
+                        },
+                    }
+                }
+                flush(&mut cur, &mut tasks);
+            }
+        }
+        if child_leads.is_empty() && has_children {
+            child_leads = inherited;
+        }
+        stack.push((it.level, child_leads));
+    }
+    let mut table = table_tasks(body, ctx, issued_on);
+    if !table.is_empty() {
+        tasks.append(&mut table);
+        tasks.sort_by_key(|t| t.source.map(|s| s[0]).unwrap_or(0));
+    }
+    tasks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kg() -> Context {
+        Context {
+            province: Some("tỉnh Kiên Giang".to_string()),
+        }
+    }
+
+    #[test]
+    fn giao_chu_tri_phoi_hop() {
+        let body = "Giao Sở Thông tin và Truyền thông làm đầu mối chủ trì, phối hợp với Văn phòng UBND tỉnh, Công an tỉnh và các ngành liên quan tham mưu Ủy ban nhân dân tỉnh thực hiện.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(
+            t[0].lead,
+            vec!["Sở Thông tin và Truyền thông tỉnh Kiên Giang"]
+        );
+        assert_eq!(
+            t[0].support,
+            vec![
+                "Văn phòng Ủy ban nhân dân tỉnh Kiên Giang",
+                "Công an tỉnh Kiên Giang",
+                "Các cơ quan, đơn vị liên quan"
+            ]
+        );
+    }
+
+    #[test]
+    fn heading_agency_gives_items_their_lead() {
+        let body = "3. Bộ Thông tin và Truyền thông\na) Hoàn thiện dự thảo Nghị định, trình Chính phủ trong Quý IV năm 2023.\nb) Chủ trì, phối hợp với Bộ Công an xây dựng nền tảng.\n4. Bộ Y tế:\n- Tăng cường kiểm tra.\n";
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        assert_eq!(t.len(), 3);
+        assert_eq!(t[0].lead, vec!["Bộ Thông tin và Truyền thông"]);
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2023, 12, 31));
+        assert_eq!(t[1].support, vec!["Bộ Công an"]);
+        assert_eq!(t[2].lead, vec!["Bộ Y tế"]);
+    }
+
+    #[test]
+    fn items_starting_with_agencies_and_collectives() {
+        let body = "a) Về thể chế\n\n- Bộ Công an đẩy nhanh tiến độ xây dựng Nghị định về bảo vệ dữ liệu cá nhân.\n\n- Bộ Thông tin và Truyền thông: Khẩn trương hoàn thiện dự thảo.\n\nb) Về cung cấp dịch vụ công trực tuyến, các bộ, ngành, địa phương đẩy mạnh giải quyết thủ tục hành chính.\n\n- Bộ Tài chính đã ban hành hướng dẫn.\n";
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        let leads: Vec<&str> = t.iter().map(|x| x.lead[0].as_str()).collect();
+        assert_eq!(
+            leads,
+            vec![
+                "Bộ Công an",
+                "Bộ Thông tin và Truyền thông",
+                "Các bộ, ngành, địa phương"
+            ]
+        );
+    }
+
+    #[test]
+    fn views_and_closings_are_not_tasks() {
+        let body = "1. Biểu dương Bộ Thông tin và Truyền thông đã thực hiện tốt vai trò đầu mối.\n\nVăn phòng Chính phủ thông báo để các Bộ, cơ quan biết, thực hiện./.\n";
+        assert!(find_tasks(body, &Context::default(), None, &[]).is_empty());
+    }
+
+    #[test]
+    fn one_paragraph_several_agencies() {
+        let body = "4. Bộ Y tế khẩn trương hướng dẫn các địa phương. Bộ Tài chính bố trí kinh phí trước ngày 30/6/2023. Việc này cần làm ngay.\n";
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].lead, vec!["Bộ Y tế"]);
+        assert_eq!(t[1].lead, vec!["Bộ Tài chính"]);
+        assert!(t[1].text.ends_with("Việc này cần làm ngay."));
+        assert_eq!(t[1].deadline, NaiveDate::from_ymd_opt(2023, 6, 30));
+    }
+
+    #[test]
+    fn supports_named_before_phoi_hop() {
+        let body = "Giao Sở Tài chính chủ trì thẩm định kinh phí; Sở Nội vụ, Sở Tư pháp phối hợp thực hiện.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Sở Tài chính tỉnh Kiên Giang"]);
+        assert_eq!(
+            t[0].support,
+            vec!["Sở Nội vụ tỉnh Kiên Giang", "Sở Tư pháp tỉnh Kiên Giang"]
+        );
+    }
+
+    #[test]
+    fn agency_missing_from_the_directory() {
+        let body = "1. Ban Chỉ đạo phòng, chống dịch tỉnh chủ trì, phối hợp với Sở Y tế tổ chức kiểm tra.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Ban Chỉ đạo phòng, chống dịch tỉnh"]);
+        assert_eq!(t[0].support, vec!["Sở Y tế tỉnh Kiên Giang"]);
+    }
+
+    #[test]
+    fn tasks_from_a_markdown_table() {
+        let body = "Nhiệm vụ cụ thể:\n\n| TT | Nội dung | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành |\n|---|---|---|---|---|\n| 1 | Xây dựng kho dữ liệu | Sở Thông tin và Truyền thông | Sở Tài chính, Công an tỉnh | Quý III/2023 |\n| 2 | Tập huấn cán bộ | Sở Nội vụ | | Tháng 10/2023 |\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[0].lead,
+            vec!["Sở Thông tin và Truyền thông tỉnh Kiên Giang"]
+        );
+        assert_eq!(
+            t[0].support,
+            vec!["Sở Tài chính tỉnh Kiên Giang", "Công an tỉnh Kiên Giang"]
+        );
+        assert_eq!(t[0].text, "Xây dựng kho dữ liệu");
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2023, 9, 30));
+        assert_eq!(t[0].deadline_text.as_deref(), Some("Quý III/2023"));
+        assert_eq!(t[1].deadline, NaiveDate::from_ymd_opt(2023, 10, 31));
+    }
+
+    #[test]
+    fn quy_co_quan_means_the_addressees() {
+        let body = "Đề nghị Quý cơ quan báo cáo kết quả trước ngày 15/10/2023.\n";
+        let r = vec!["Sở Y tế tỉnh Nghệ An".to_string()];
+        let t = find_tasks(body, &Context::default(), None, &r);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, r);
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2023, 10, 15));
+    }
+}

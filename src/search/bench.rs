@@ -1,0 +1,405 @@
+//! Benchmark of the directive index: indexing throughput and query latency on
+//! synthetic directives (see [`super::synthetic`]).
+
+use std::fmt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use super::synthetic::DirectiveGenerator;
+use super::{SearchError, SearchIndex, SearchQuery};
+use crate::text;
+
+/// Benchmark parameters.
+#[derive(Clone, Debug)]
+pub struct BenchConfig {
+    /// Number of directives indexed.
+    pub directives: usize,
+    /// Number of timed queries.
+    pub queries: usize,
+    /// Seed of the directive and query generators.
+    pub seed: u64,
+    /// Directives between commits while indexing.
+    pub commit_every: usize,
+    /// Ask for facet counts with every query.
+    pub facets: bool,
+    /// Time queries by the CPU time of the searching thread instead of wall time, so
+    /// that other processes on a busy machine do not inflate the figures (Linux only;
+    /// falls back to wall time).
+    pub cpu_time: bool,
+    /// Keep an index from an earlier run with the same number of directives (the
+    /// indexing figures are then absent).
+    pub reuse: bool,
+}
+
+impl Default for BenchConfig {
+    fn default() -> Self {
+        Self {
+            directives: 100_000,
+            queries: 2_000,
+            seed: 42,
+            commit_every: 25_000,
+            facets: true,
+            cpu_time: false,
+            reuse: false,
+        }
+    }
+}
+
+/// Kinds of query in the benchmark mix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryClass {
+    /// One accented word.
+    Word,
+    /// Two or three accented words.
+    Words,
+    /// Two or three words without diacritics.
+    Folded,
+    /// A quoted phrase of three words.
+    Phrase,
+    /// A document number.
+    Number,
+    /// A word prefix ("chuyê*").
+    Prefix,
+    /// Words with kind and year filters.
+    Filtered,
+    /// No words: an agency filter, newest first.
+    Listing,
+}
+
+const CLASSES: [QueryClass; 8] = [
+    QueryClass::Word,
+    QueryClass::Words,
+    QueryClass::Folded,
+    QueryClass::Phrase,
+    QueryClass::Number,
+    QueryClass::Prefix,
+    QueryClass::Filtered,
+    QueryClass::Listing,
+];
+
+/// Latency figures of one query class.
+#[derive(Clone, Debug)]
+pub struct LatencyStats {
+    /// The class.
+    pub class: QueryClass,
+    /// Queries run.
+    pub count: usize,
+    /// Median latency.
+    pub p50: Duration,
+    /// 99th percentile latency.
+    pub p99: Duration,
+    /// Slowest query.
+    pub max: Duration,
+    /// Mean number of matching directives.
+    pub mean_total: f64,
+}
+
+/// Results of [`run`].
+#[derive(Clone, Debug)]
+pub struct BenchReport {
+    /// Directives indexed.
+    pub directives: usize,
+    /// The index of an earlier run was reused: no indexing figures.
+    pub reused: bool,
+    /// Wall time of indexing, commits included.
+    pub indexing_time: Duration,
+    /// Directives indexed per second of wall time.
+    pub directives_per_second: f64,
+    /// CPU time of the whole process while indexing (all threads, generator included).
+    pub indexing_cpu_time: Duration,
+    /// Size of the index directory after indexing, in bytes.
+    pub index_bytes: u64,
+    /// Figures over all queries.
+    pub overall: LatencyStats,
+    /// Figures per query class.
+    pub per_class: Vec<LatencyStats>,
+}
+
+impl fmt::Display for BenchReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.reused {
+            writeln!(f, "reused an index of {} directives", self.directives)?;
+        } else {
+            self.write_indexing(f)?;
+        }
+        self.write_latency(f)
+    }
+}
+
+impl BenchReport {
+    fn write_indexing(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "indexed {} directives in {:.1} s: {:.0} directives/s; index {:.1} MB",
+            self.directives,
+            self.indexing_time.as_secs_f64(),
+            self.directives_per_second,
+            self.index_bytes as f64 / 1e6
+        )?;
+        writeln!(
+            f,
+            "indexing CPU time {:.1} s: {:.0} directives per CPU second",
+            self.indexing_cpu_time.as_secs_f64(),
+            self.directives as f64 / self.indexing_cpu_time.as_secs_f64().max(1e-9)
+        )
+    }
+
+    fn write_latency(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{:<10} {:>6} {:>9} {:>9} {:>9} {:>10}",
+            "class", "count", "p50 ms", "p99 ms", "max ms", "mean hits"
+        )?;
+        for s in self.per_class.iter().chain(std::iter::once(&self.overall)) {
+            writeln!(
+                f,
+                "{:<10} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>10.0}",
+                format!("{:?}", s.class),
+                s.count,
+                ms(s.p50),
+                ms(s.p99),
+                ms(s.max),
+                s.mean_total
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Indexes `config.directives` synthetic directives into a new index in `dir`, then
+/// times `config.queries` queries of a mix of [`QueryClass`]es.
+pub fn run(dir: &Path, config: &BenchConfig) -> Result<BenchReport, SearchError> {
+    let index = match SearchIndex::open(dir) {
+        Err(SearchError::SchemaMismatch(_)) => {
+            // A benchmark index from an older schema: start afresh.
+            std::fs::remove_dir_all(dir)?;
+            SearchIndex::open(dir)?
+        }
+        other => other?,
+    };
+    let reuse = config.reuse && index.count() == config.directives as u64;
+    if !reuse {
+        index.clear()?;
+        index.commit()?;
+    }
+
+    let mut generator = DirectiveGenerator::new(config.seed);
+    let mut numbers = Vec::new();
+    let mut kinds = Vec::new();
+    let mut agencies = Vec::new();
+    let started = Instant::now();
+    let cpu_started = process_cpu_time();
+    for id in 0..config.directives {
+        let doc = generator.directive(i64::try_from(id).unwrap_or(i64::MAX));
+        if id % 97 == 0 {
+            numbers.push(doc.number.clone());
+            kinds.push(doc.kind.clone());
+            agencies.extend(doc.lead_agencies.first().cloned());
+        }
+        if reuse {
+            continue;
+        }
+        // A full rebuild: the index was just cleared.
+        index.add_new(&doc)?;
+        if config.commit_every > 0 && (id + 1) % config.commit_every == 0 {
+            index.commit()?;
+        }
+    }
+    if !reuse {
+        index.commit()?;
+    }
+    let indexing_time = started.elapsed();
+    let indexing_cpu_time = match (cpu_started, process_cpu_time()) {
+        (Some(before), Some(after)) => after.saturating_sub(before),
+        _ => Duration::ZERO,
+    };
+
+    let mut query_generator = DirectiveGenerator::new(config.seed.wrapping_add(1));
+    let mut samples: Vec<(QueryClass, Duration, usize)> = Vec::with_capacity(config.queries);
+    for i in 0..config.queries {
+        let class = CLASSES[i % CLASSES.len()];
+        let mut query = make_query(class, &mut query_generator, &numbers, &kinds, &agencies);
+        query.facets = config.facets;
+        let t = Instant::now();
+        let cpu = thread_cpu_time();
+        let results = index.search(&query)?;
+        let elapsed = match (cpu, thread_cpu_time()) {
+            (Some(before), Some(after)) if config.cpu_time => after.saturating_sub(before),
+            _ => t.elapsed(),
+        };
+        samples.push((class, elapsed, results.total));
+    }
+
+    let directives_per_second = config.directives as f64 / indexing_time.as_secs_f64().max(1e-9);
+    let per_class = CLASSES
+        .iter()
+        .map(|c| stats(*c, samples.iter().filter(|s| s.0 == *c)))
+        .collect();
+    Ok(BenchReport {
+        directives: config.directives,
+        reused: reuse,
+        indexing_time,
+        directives_per_second,
+        indexing_cpu_time,
+        index_bytes: dir_size(dir)?,
+        overall: stats(QueryClass::Word, samples.iter()),
+        per_class,
+    })
+}
+
+fn stats<'a>(
+    class: QueryClass,
+    samples: impl Iterator<Item = &'a (QueryClass, Duration, usize)>,
+) -> LatencyStats {
+    let mut durations = Vec::new();
+    let mut totals = 0usize;
+    for (_, d, total) in samples {
+        durations.push(*d);
+        totals = totals.saturating_add(*total);
+    }
+    durations.sort_unstable();
+    let at = |p: f64| {
+        let rank = ((durations.len() as f64) * p).ceil() as usize;
+        durations
+            .get(rank.saturating_sub(1))
+            .copied()
+            .unwrap_or_default()
+    };
+    LatencyStats {
+        class,
+        count: durations.len(),
+        p50: at(0.50),
+        p99: at(0.99),
+        max: durations.last().copied().unwrap_or_default(),
+        mean_total: totals as f64 / durations.len().max(1) as f64,
+    }
+}
+
+/// Consecutive words (letters only) of a random sentence.
+fn words(generator: &mut DirectiveGenerator, n: usize) -> Vec<String> {
+    let sentence: Vec<&str> = generator
+        .sentence()
+        .split_whitespace()
+        .filter(|w| w.chars().all(char::is_alphabetic))
+        .collect();
+    let start = generator.below(sentence.len().saturating_sub(n) + 1);
+    sentence
+        .iter()
+        .skip(start)
+        .take(n)
+        .map(|w| w.to_string())
+        .collect()
+}
+
+fn make_query(
+    class: QueryClass,
+    generator: &mut DirectiveGenerator,
+    numbers: &[String],
+    kinds: &[String],
+    agencies: &[String],
+) -> SearchQuery {
+    let pick = |generator: &mut DirectiveGenerator, items: &[String]| {
+        items
+            .get(generator.below(items.len()))
+            .cloned()
+            .unwrap_or_default()
+    };
+    match class {
+        QueryClass::Word => SearchQuery::text(words(generator, 1).join(" ")),
+        QueryClass::Words => {
+            let n = 2 + generator.below(2);
+            SearchQuery::text(words(generator, n).join(" "))
+        }
+        QueryClass::Folded => {
+            let n = 2 + generator.below(2);
+            SearchQuery::text(text::fold(&words(generator, n).join(" ")))
+        }
+        QueryClass::Phrase => SearchQuery::text(format!("\"{}\"", words(generator, 3).join(" "))),
+        QueryClass::Number => SearchQuery::text(pick(generator, numbers)),
+        QueryClass::Prefix => {
+            let word = words(generator, 1).join("");
+            let prefix: String = word.chars().take(4).collect();
+            SearchQuery::text(format!("{prefix}*"))
+        }
+        QueryClass::Filtered => {
+            let mut query = SearchQuery::text(words(generator, 2).join(" "));
+            query.kind = Some(pick(generator, kinds));
+            query.year = Some(2015 + generator.below(12) as i32);
+            query
+        }
+        QueryClass::Listing => SearchQuery {
+            agency: Some(pick(generator, agencies)),
+            ..SearchQuery::default()
+        },
+    }
+}
+
+/// CPU time consumed by the current thread so far (Linux `/proc/thread-self/schedstat`).
+fn thread_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let nanos: u64 = stat.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(nanos))
+}
+
+/// CPU time consumed by the whole process so far (Linux `/proc/self/stat`, assuming
+/// the usual 100 clock ticks per second).
+fn process_cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime).saturating_mul(10)))
+}
+
+fn dir_size(dir: &Path) -> Result<u64, SearchError> {
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let meta = entry.metadata()?;
+        if meta.is_file() {
+            total += meta.len();
+        }
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_benchmark_runs_and_finds_things() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let config = BenchConfig {
+            directives: 300,
+            queries: 80,
+            seed: 3,
+            commit_every: 100,
+            facets: true,
+            cpu_time: false,
+            reuse: false,
+        };
+        let report = run(dir.path(), &config).expect("bench");
+        assert_eq!(report.directives, 300);
+        assert_eq!(report.overall.count, 80);
+        assert!(report.index_bytes > 0);
+        let number = report
+            .per_class
+            .iter()
+            .find(|s| s.class == QueryClass::Number)
+            .expect("number class");
+        assert!(number.mean_total >= 1.0, "{report}");
+        let listing = report
+            .per_class
+            .iter()
+            .find(|s| s.class == QueryClass::Listing)
+            .expect("listing class");
+        assert!(listing.mean_total >= 1.0, "{report}");
+    }
+}

@@ -1,0 +1,832 @@
+//! Restoration of damaged text: candidate syllables per token (missing marks, OCR debris such
+//! as digits and symbols inside words, letters misread) scored by a channel cost and the
+//! syllable language model, best sequence by beam search.
+
+use std::collections::HashMap;
+
+use super::lm::{BOS, EOS, LanguageModel, UNK};
+use super::token::{Kind, Token, tokenize};
+use super::unicode::{fold, split_tone};
+
+/// How much the document looks like damaged text decides how freely marks are changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Mostly correct Vietnamese: only unknown or broken words are repaired.
+    Clean,
+    /// Marks missing (typed without marks or stripped): every word is re-decoded, but only
+    /// words that are not a known syllable are read as misspelt.
+    Stripped,
+    /// OCR damage: every word is re-decoded and letters may have been misread.
+    Damaged,
+}
+
+/// Channel-cost weights (log10 units).
+#[derive(Debug, Clone)]
+pub struct Weights {
+    /// Changing the marks of a marked, known word in clean text.
+    pub clean_mark_change: f32,
+    /// Adding marks to an unmarked known word in clean text.
+    pub clean_add_marks: f32,
+    /// Changing the marks of a marked word in damaged text.
+    pub damaged_mark_change: f32,
+    /// Keeping an unknown word unchanged.
+    pub unknown: f32,
+    /// Keeping unchanged an unmarked word whose spelling is known with marks.
+    pub unknown_known_fold: f32,
+    /// Largest edit cost of a fuzzy candidate.
+    pub max_edit: f32,
+    /// Extra cost of a misread-letter candidate when the word's own spelling is known.
+    pub exact_fold_bonus: f32,
+    /// Weight of the learned OCR confusion table (times -log10 P(intended | observed)).
+    pub channel: f32,
+    /// Reading a run of digits and symbols as a syllable in OCR text.
+    pub number_as_word: f32,
+    /// Extra cost of a misread-letter candidate when the word is itself a valid syllable.
+    pub exact_valid_bonus: f32,
+    /// Words with an id below this (the most frequent ones) are trusted as read in OCR text.
+    pub common_words: u32,
+    /// Multiplier of letter edit costs.
+    pub edit_scale: f32,
+    /// Beam width.
+    pub beam: usize,
+    /// Most candidates per token.
+    pub max_candidates: usize,
+}
+
+impl Default for Weights {
+    fn default() -> Self {
+        Weights {
+            clean_mark_change: 4.0,
+            clean_add_marks: 3.0,
+            damaged_mark_change: 1.0,
+            unknown: 2.0,
+            unknown_known_fold: 4.0,
+            max_edit: 2.6,
+            exact_fold_bonus: 1.0,
+            channel: 0.5,
+            edit_scale: 1.0,
+            common_words: 1500,
+            exact_valid_bonus: 2.0,
+            number_as_word: 1.0,
+            beam: 8,
+            max_candidates: 12,
+        }
+    }
+}
+
+/// A language model with the indexes needed to propose candidates.
+#[derive(Debug)]
+pub struct Restorer {
+    lm: LanguageModel,
+    /// Folded (mark-free) form → word ids, most frequent first.
+    by_fold: HashMap<String, Vec<u32>>,
+    /// Folded forms grouped by length in characters.
+    folds_by_len: Vec<Vec<Vec<char>>>,
+    weights: Weights,
+}
+
+#[derive(Debug, Clone)]
+struct Candidate {
+    id: u32,
+    /// Replacement text (lowercase) or `None` to keep the token as it is.
+    text: Option<String>,
+    cost: f32,
+}
+
+/// Lowercase debris characters that OCR puts for letters, with the letters they stand for
+/// (folded) and a cost.
+fn debris(c: char) -> &'static [(&'static str, f32)] {
+    match c {
+        '0' | '6' | '§' | 'ø' | 'ó' => &[("o", 0.2)],
+        '4' => &[("a", 0.2), ("o", 0.8)],
+        '@' => &[("a", 0.3), ("d", 0.4), ("o", 0.6)],
+        '¥' => &[("y", 0.2)],
+        '1' | '!' | '|' => &[("l", 0.4), ("i", 0.4)],
+        '¢' => &[("c", 0.2), ("o", 0.3)],
+        '&' => &[("o", 0.2), ("e", 0.4)],
+        '$' | '5' => &[("s", 0.3)],
+        '’' | '‘' | '\'' | '`' | '´' | '”' | '“' => &[("", 0.1)],
+        _ => &[],
+    }
+}
+
+/// Cheap letter confusions of English OCR on Vietnamese (observed letter, true folded letter).
+fn sub_cost(a: char, b: char) -> f32 {
+    if a == b {
+        return 0.0;
+    }
+    const CHEAP: [(char, char); 22] = [
+        ('d', 'a'),
+        ('d', 'o'),
+        ('d', 'e'),
+        ('i', 'a'),
+        ('i', 'u'),
+        ('t', 'u'),
+        ('l', 'u'),
+        ('e', 'o'),
+        ('e', 'a'),
+        ('y', 'u'),
+        ('b', 'o'),
+        ('g', 'o'),
+        ('w', 'u'),
+        ('q', 'o'),
+        ('p', 'd'),
+        ('e', 'c'),
+        ('c', 'o'),
+        ('a', 'o'),
+        ('o', 'a'),
+        ('n', 'u'),
+        ('u', 'n'),
+        ('r', 'u'),
+    ];
+    if CHEAP.contains(&(a, b)) { 0.7 } else { 1.4 }
+}
+
+fn del_cost(a: char) -> f32 {
+    if matches!(a, 'r' | 'i' | 't' | 'l' | 'h') {
+        0.8
+    } else {
+        1.3
+    }
+}
+
+const INS_COST: f32 = 1.2;
+
+/// Weighted edit distance from an observed folded string to a vocabulary folded form, or
+/// `None` when above `max`.
+fn edit_cost(obs: &[char], target: &[char], max: f32) -> Option<f32> {
+    const MAX_LEN: usize = 24;
+    let n = target.len();
+    if n >= MAX_LEN {
+        return None;
+    }
+    let mut prev = [0f32; MAX_LEN];
+    let mut cur = [0f32; MAX_LEN];
+    for (j, p) in prev.iter_mut().enumerate().take(n + 1) {
+        *p = j as f32 * INS_COST;
+    }
+    for &a in obs {
+        cur[0] = prev[0] + del_cost(a);
+        let mut row_min = cur[0];
+        for j in 1..=n {
+            let v = (prev[j - 1] + sub_cost(a, target[j - 1]))
+                .min(prev[j] + del_cost(a))
+                .min(cur[j - 1] + INS_COST);
+            cur[j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    let d = prev[n];
+    (d <= max).then_some(d)
+}
+
+/// Letter counts of a folded word (a–z; other characters counted together).
+fn letter_bag(chars: &[char]) -> [u8; 27] {
+    let mut bag = [0u8; 27];
+    for &c in chars {
+        let i = if c.is_ascii_lowercase() {
+            (c as u8 - b'a') as usize
+        } else {
+            26
+        };
+        bag[i] = bag[i].saturating_add(1);
+    }
+    bag
+}
+
+/// Lower bound of [`edit_cost`]: every edit fixes at most one surplus letter on each side
+/// and costs at least 0.7.
+fn bag_bound(obs: &[u8; 27], target: &[char]) -> f32 {
+    let t = letter_bag(target);
+    let (mut extra, mut missing) = (0u32, 0u32);
+    for (a, b) in obs.iter().zip(t.iter()) {
+        if a > b {
+            extra += u32::from(a - b);
+        } else {
+            missing += u32::from(b - a);
+        }
+    }
+    extra.max(missing) as f32 * 0.7
+}
+
+fn is_marked(s: &str) -> bool {
+    s.chars()
+        .any(|c| c == 'đ' || split_tone(c).is_some_and(|(b, t)| t > 0 || !b.is_ascii()))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Lower,
+    Title,
+    Upper,
+}
+
+fn case_of(s: &str) -> Case {
+    let letters: Vec<char> = s.chars().filter(|c| c.is_alphabetic()).collect();
+    let upper = letters.iter().filter(|c| c.is_uppercase()).count();
+    if letters.len() >= 2 && upper == letters.len() {
+        Case::Upper
+    } else if s.chars().next().is_some_and(char::is_uppercase)
+        || (upper > 0 && letters.first().is_some_and(|c| c.is_uppercase()))
+    {
+        Case::Title
+    } else {
+        Case::Lower
+    }
+}
+
+fn apply_case(word: &str, case: Case) -> String {
+    match case {
+        Case::Lower => word.to_string(),
+        Case::Upper => word.to_uppercase(),
+        Case::Title => {
+            let mut cs = word.chars();
+            match cs.next() {
+                Some(f) => f.to_uppercase().chain(cs).collect(),
+                None => String::new(),
+            }
+        }
+    }
+}
+
+/// True for a short token of digits and OCR symbols that may be a misread syllable.
+fn looks_like_misread_word(s: &str) -> bool {
+    let n = s.chars().count();
+    (1..=3).contains(&n)
+        && s.chars()
+            .all(|c| c.is_ascii_digit() || c.is_alphabetic() || "$&§¢@¥".contains(c))
+        && s.chars().any(|c| "046$&§¢@¥".contains(c))
+}
+
+/// Acronyms whose Đ English OCR or plain ASCII typing loses.
+fn fix_acronym(s: &str) -> Option<&'static str> {
+    Some(match s {
+        "HDND" => "HĐND",
+        "DBQH" => "ĐBQH",
+        "ND" => "NĐ",
+        "QD" => "QĐ",
+        "DHQG" => "ĐHQG",
+        "GDDT" => "GDĐT",
+        "SGDDT" => "SGDĐT",
+        "BGDDT" => "BGDĐT",
+        "TTDT" => "TTĐT",
+        "DCS" => "ĐCS",
+        _ => return None,
+    })
+}
+
+/// Repairs the parts of a document code ("15/2020/ND-CP" → "15/2020/NĐ-CP").
+fn fix_code(code: &str) -> Option<String> {
+    let mut out = String::with_capacity(code.len() + 4);
+    let mut changed = false;
+    for part in code.split_inclusive(['/', '-', '.']) {
+        let (core, sep) = match part.strip_suffix(['/', '-', '.']) {
+            Some(c) => (c, &part[c.len()..]),
+            None => (part, ""),
+        };
+        match fix_acronym(core) {
+            Some(f) => {
+                out.push_str(f);
+                changed = true;
+            }
+            None => out.push_str(core),
+        }
+        out.push_str(sep);
+    }
+    changed.then_some(out)
+}
+
+impl Restorer {
+    /// Builds the candidate indexes over a language model.
+    pub fn new(lm: LanguageModel) -> Restorer {
+        let mut by_fold: HashMap<String, Vec<u32>> = HashMap::new();
+        for id in 6..lm.vocab_len() as u32 {
+            let w = lm.word(id);
+            if w.chars().all(char::is_alphabetic) {
+                by_fold.entry(fold(w)).or_default().push(id);
+            }
+        }
+        let mut folds_by_len: Vec<Vec<Vec<char>>> = Vec::new();
+        for f in by_fold.keys() {
+            let chars: Vec<char> = f.chars().collect();
+            if folds_by_len.len() <= chars.len() {
+                folds_by_len.resize(chars.len() + 1, Vec::new());
+            }
+            folds_by_len[chars.len()].push(chars);
+        }
+        Restorer {
+            lm,
+            by_fold,
+            folds_by_len,
+            weights: Weights::default(),
+        }
+    }
+
+    /// The underlying language model.
+    pub fn language_model(&self) -> &LanguageModel {
+        &self.lm
+    }
+
+    /// Replaces the weights.
+    pub fn with_weights(mut self, weights: Weights) -> Restorer {
+        self.weights = weights;
+        self
+    }
+
+    /// Folded spellings the observed lowercase word may stand for, with their debris cost.
+    fn variants(&self, lower: &str) -> Vec<(String, f32)> {
+        let mut out: Vec<(String, f32)> = vec![(String::new(), 0.0)];
+        for c in fold(lower).chars() {
+            let opts: Vec<(String, f32)> = if c.is_alphabetic() {
+                vec![(c.to_string(), 0.0)]
+            } else {
+                let d = debris(c);
+                if d.is_empty() {
+                    vec![(String::new(), 1.5)]
+                } else {
+                    d.iter().map(|(s, k)| (s.to_string(), *k)).collect()
+                }
+            };
+            let mut next = Vec::with_capacity(out.len() * opts.len());
+            for (prefix, cost) in &out {
+                for (s, k) in &opts {
+                    next.push((format!("{prefix}{s}"), cost + k));
+                }
+            }
+            next.truncate(16);
+            out = next;
+        }
+        out
+    }
+
+    fn candidates(&self, word: &str, mode: Mode, fixed_case: bool) -> Vec<Candidate> {
+        let w = &self.weights;
+        let lower = word.to_lowercase();
+        let key = super::lm::word_key(&lower);
+        let known = self.lm.id(&key);
+        let marked = is_marked(&lower);
+        let clean_word = lower.chars().all(char::is_alphabetic);
+        let mut cands: Vec<Candidate> = Vec::new();
+        if let Some(id) = known.filter(|_| clean_word) {
+            cands.push(Candidate {
+                id,
+                text: Some(key.clone()),
+                cost: 0.0,
+            });
+            if mode == Mode::Clean && marked {
+                return cands;
+            }
+        }
+        let other_cost = match (mode, marked) {
+            (Mode::Clean, true) => w.clean_mark_change,
+            (Mode::Clean, false) => w.clean_add_marks,
+            (Mode::Damaged | Mode::Stripped, true) => w.damaged_mark_change,
+            (Mode::Damaged | Mode::Stripped, false) => 0.0,
+        };
+        let mut exact = false;
+        for (v, vcost) in self.variants(&lower) {
+            if let Some(ids) = self.by_fold.get(&v) {
+                exact = true;
+                for &id in ids {
+                    if Some(id) != known || !clean_word {
+                        cands.push(Candidate {
+                            id,
+                            text: Some(self.lm.word(id).to_string()),
+                            cost: other_cost + vcost,
+                        });
+                    }
+                }
+            }
+        }
+        if mode == Mode::Damaged {
+            for (intended, logp) in super::channel::confusions(&lower) {
+                if let Some(id) = self.lm.id(intended) {
+                    cands.push(Candidate {
+                        id,
+                        text: Some(intended.clone()),
+                        cost: -logp * w.channel,
+                    });
+                }
+            }
+        }
+        // A valid syllable read by OCR is rarely a misreading of another spelling (the
+        // learned confusion table covers the common ones), so only broken words are searched.
+        let fuzzy = (mode == Mode::Damaged
+            && !(exact
+                && known.is_some_and(|id| id < w.common_words)
+                && super::syllable::is_valid(&lower)))
+            || (!exact && (known.is_none() || !clean_word));
+        let exact_penalty = if !exact {
+            0.0
+        } else if super::syllable::is_valid(&lower) {
+            w.exact_valid_bonus
+        } else {
+            w.exact_fold_bonus
+        };
+        if fuzzy && !fixed_case {
+            for (v, vcost) in self.variants(&lower).into_iter().take(4) {
+                let obs: Vec<char> = v.chars().collect();
+                if obs.is_empty() {
+                    continue;
+                }
+                let max = ((w.max_edit - vcost).min(0.9 + 0.6 * obs.len() as f32))
+                    / w.edit_scale.max(0.01);
+                let obs_bag = letter_bag(&obs);
+                let lo = obs.len().saturating_sub(2).max(1);
+                let hi = (obs.len() + 2).min(self.folds_by_len.len().saturating_sub(1));
+                for len in lo..=hi {
+                    for target in self.folds_by_len.get(len).map(Vec::as_slice).unwrap_or(&[]) {
+                        if *target == obs || bag_bound(&obs_bag, target) > max {
+                            continue;
+                        }
+                        if let Some(d) = edit_cost(&obs, target, max) {
+                            let f: String = target.iter().collect();
+                            for &id in self.by_fold.get(&f).map(Vec::as_slice).unwrap_or(&[]) {
+                                cands.push(Candidate {
+                                    id,
+                                    text: Some(self.lm.word(id).to_string()),
+                                    cost: d * w.edit_scale + vcost + exact_penalty,
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if known.is_none() || !clean_word {
+            let unk_cost = if clean_word && super::syllable::is_valid(&lower) {
+                w.unknown * 0.5
+            } else {
+                w.unknown
+            };
+            let unk_cost = if mode == Mode::Clean || fixed_case {
+                0.0
+            } else if exact {
+                w.unknown_known_fold
+            } else {
+                unk_cost
+            };
+            cands.push(Candidate {
+                id: UNK,
+                text: None,
+                cost: unk_cost,
+            });
+        }
+        // Keep the cheapest, then the most frequent.
+        cands.sort_by(|a, b| a.cost.total_cmp(&b.cost).then(a.id.cmp(&b.id)));
+        let mut seen = std::collections::HashSet::new();
+        cands.retain(|c| seen.insert(c.id));
+        cands.truncate(w.max_candidates);
+        cands
+    }
+
+    /// Syllables a short run of digits and symbols may be a misreading of ("46" → độ,
+    /// "$6" → số, "14" → là, "&" → ở).
+    fn misread_number_candidates(&self, s: &str) -> Vec<Candidate> {
+        let mut out = Vec::new();
+        for (v, vcost) in self.variants(&s.to_lowercase()) {
+            let mut keys = vec![v.clone()];
+            // A leading 4 or 6 is often "đ" + vowel ("46" → độ) or a lost first letter.
+            if let Some(rest) = v.strip_prefix('a').or_else(|| v.strip_prefix('o')) {
+                keys.push(format!("d{rest}"));
+            }
+            for k in keys {
+                for &id in self.by_fold.get(&k).map(Vec::as_slice).unwrap_or(&[]) {
+                    out.push(Candidate {
+                        id,
+                        text: Some(self.lm.word(id).to_string()),
+                        cost: self.weights.number_as_word + vcost,
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| a.cost.total_cmp(&b.cost));
+        out.truncate(self.weights.max_candidates);
+        out
+    }
+
+    /// Candidate readings of a word in a given mode, as (text, cost) for inspection.
+    pub fn explain(&self, word: &str, mode: Mode) -> Vec<(String, f32)> {
+        self.candidates(word, mode, false)
+            .into_iter()
+            .map(|c| (c.text.unwrap_or_else(|| format!("<keep {word}>")), c.cost))
+            .collect()
+    }
+
+    /// Decides whether `text` reads as clean Vietnamese or as damaged text.
+    pub fn mode_of(&self, text: &str) -> Mode {
+        let mut words = 0usize;
+        let mut marked = 0usize;
+        let mut unknown = 0usize;
+        for t in tokenize(text) {
+            if t.kind == Kind::Word {
+                let s = &text[t.start..t.end];
+                if s.chars().count() >= 2 {
+                    words += 1;
+                    let lower = s.to_lowercase();
+                    if is_marked(&lower) && super::syllable::is_valid(s) {
+                        marked += 1;
+                    }
+                    if !self.by_fold.contains_key(&fold(&lower)) {
+                        unknown += 1;
+                    }
+                }
+            }
+        }
+        if words == 0 || marked * 100 >= words * 45 {
+            Mode::Clean
+        } else if unknown * 100 >= words * 8 {
+            Mode::Damaged
+        } else {
+            Mode::Stripped
+        }
+    }
+
+    /// Restores a whole text; line breaks and everything but repaired words are kept.
+    pub fn restore(&self, text: &str) -> String {
+        let mode = self.mode_of(text);
+        let mut out = String::with_capacity(text.len() + text.len() / 8);
+        let mut cache: HashMap<(String, bool), Vec<Candidate>> = HashMap::new();
+        let mut para_start = 0;
+        let mut pos = 0;
+        for line in text.split_inclusive('\n') {
+            pos += line.len();
+            if line.trim().is_empty() {
+                out.push_str(&self.restore_paragraph(
+                    &text[para_start..pos - line.len()],
+                    mode,
+                    &mut cache,
+                ));
+                out.push_str(line);
+                para_start = pos;
+            }
+        }
+        out.push_str(&self.restore_paragraph(&text[para_start..], mode, &mut cache));
+        out
+    }
+
+    fn restore_paragraph(
+        &self,
+        para: &str,
+        mode: Mode,
+        cache: &mut HashMap<(String, bool), Vec<Candidate>>,
+    ) -> String {
+        let tokens = tokenize(para);
+        if tokens.is_empty() {
+            return para.to_string();
+        }
+        // Lines mostly in capitals keep capitals; elsewhere a short all-caps word is a name.
+        let mut caps_line = vec![false; tokens.len()];
+        {
+            let mut line_start = 0;
+            let mut ti = 0;
+            for line in para.split_inclusive('\n') {
+                let end = line_start + line.len();
+                let letters: Vec<char> = line.chars().filter(|c| c.is_alphabetic()).collect();
+                let up = letters.iter().filter(|c| c.is_uppercase()).count();
+                let is_caps = letters.len() >= 4 && up * 10 >= letters.len() * 7;
+                while let Some(t) = tokens.get(ti) {
+                    if t.start >= end {
+                        break;
+                    }
+                    if let Some(c) = caps_line.get_mut(ti) {
+                        *c = is_caps;
+                    }
+                    ti += 1;
+                }
+                line_start = end;
+            }
+        }
+        let mut lists: Vec<Vec<Candidate>> = Vec::with_capacity(tokens.len());
+        for (i, t) in tokens.iter().enumerate() {
+            let s = &para[t.start..t.end];
+            let list = match t.kind {
+                Kind::Word => {
+                    let case = case_of(s);
+                    let lower = s.to_lowercase();
+                    let acronym = case == Case::Upper
+                        && ((mode == Mode::Clean
+                            && self.lm.id(&super::lm::word_key(&lower)).is_none())
+                            || (!caps_line[i] && !self.by_fold.contains_key(&fold(&lower))));
+                    // In clean text, capitalised unknown-looking words are names or acronyms.
+                    let keep = mode == Mode::Clean
+                        && case != Case::Lower
+                        && !is_marked(&lower)
+                        && (case == Case::Upper
+                            || s.chars().count() == 1
+                            || self.lm.id(&super::lm::word_key(&lower)).is_some());
+                    if keep {
+                        vec![Candidate {
+                            id: self.lm.token_id(Kind::Word, s),
+                            text: None,
+                            cost: 0.0,
+                        }]
+                    } else if acronym {
+                        vec![Candidate {
+                            id: UNK,
+                            text: fix_acronym(s).map(str::to_string),
+                            cost: 0.0,
+                        }]
+                    } else {
+                        let k = (s.to_string(), caps_line[i]);
+                        match cache.get(&k) {
+                            Some(c) => c.clone(),
+                            None => {
+                                let c = self.candidates(s, mode, false);
+                                cache.insert(k, c.clone());
+                                c
+                            }
+                        }
+                    }
+                }
+                Kind::Code | Kind::Number
+                    if mode == Mode::Damaged && looks_like_misread_word(s) =>
+                {
+                    let mut c = vec![Candidate {
+                        id: self.lm.token_id(t.kind, s),
+                        text: None,
+                        cost: 0.0,
+                    }];
+                    c.extend(self.misread_number_candidates(s));
+                    c
+                }
+                Kind::Code => vec![Candidate {
+                    id: super::lm::CODE,
+                    text: fix_code(s),
+                    cost: 0.0,
+                }],
+                _ => vec![Candidate {
+                    id: self.lm.token_id(t.kind, s),
+                    text: None,
+                    cost: 0.0,
+                }],
+            };
+            lists.push(list);
+        }
+        let best = self.beam(&lists);
+        let mut out = String::with_capacity(para.len() + 16);
+        let mut last = 0;
+        for (i, ((t, list), &choice)) in tokens.iter().zip(&lists).zip(&best).enumerate() {
+            out.push_str(&para[last..t.start]);
+            let s = &para[t.start..t.end];
+            match list.get(choice).and_then(|c| c.text.as_deref()) {
+                Some(rep) if t.kind == Kind::Word => {
+                    let case = case_of(s);
+                    let case = if case == Case::Upper
+                        && !caps_line.get(i).copied().unwrap_or(false)
+                        && s.chars().count() <= 2
+                        && !neighbour_upper(para, &tokens, i)
+                    {
+                        Case::Title
+                    } else {
+                        case
+                    };
+                    let fixed = if s.chars().all(|c| c.is_alphabetic())
+                        && super::lm::word_key(&s.to_lowercase()) == rep
+                    {
+                        s.to_string()
+                    } else if list.get(choice).is_some_and(|c| c.id == UNK) {
+                        rep.to_string()
+                    } else {
+                        apply_case(rep, case)
+                    };
+                    out.push_str(&fixed);
+                }
+                Some(rep) => out.push_str(rep),
+                None => out.push_str(s),
+            }
+            last = t.end;
+        }
+        out.push_str(&para[last..]);
+        out
+    }
+
+    /// Beam search over candidate lists; returns the chosen index per position.
+    fn beam(&self, lists: &[Vec<Candidate>]) -> Vec<usize> {
+        #[derive(Clone, Copy)]
+        struct Hyp {
+            a: u32,
+            b: u32,
+            score: f32,
+            node: usize,
+        }
+        // Back-pointer arena: (parent node, candidate index).
+        let mut arena: Vec<(usize, usize)> = vec![(usize::MAX, 0)];
+        let mut beam = vec![Hyp {
+            a: BOS,
+            b: BOS,
+            score: 0.0,
+            node: 0,
+        }];
+        let width = self.weights.beam.max(1);
+        let mut next: Vec<Hyp> = Vec::new();
+        for list in lists {
+            next.clear();
+            if list.len() == 1 {
+                let c = &list[0];
+                for h in &beam {
+                    let s = h.score + self.lm.score(h.a, h.b, c.id) - c.cost;
+                    arena.push((h.node, 0));
+                    next.push(Hyp {
+                        a: h.b,
+                        b: c.id,
+                        score: s,
+                        node: arena.len() - 1,
+                    });
+                }
+            } else {
+                for h in &beam {
+                    for (ci, c) in list.iter().enumerate() {
+                        let s = h.score + self.lm.score(h.a, h.b, c.id) - c.cost;
+                        arena.push((h.node, ci));
+                        next.push(Hyp {
+                            a: h.b,
+                            b: c.id,
+                            score: s,
+                            node: arena.len() - 1,
+                        });
+                    }
+                }
+            }
+            next.sort_by(|x, y| y.score.total_cmp(&x.score));
+            // Recombine states with the same last two words.
+            let mut kept: Vec<Hyp> = Vec::with_capacity(width);
+            for h in &next {
+                if kept.len() >= width {
+                    break;
+                }
+                if !kept.iter().any(|k| k.a == h.a && k.b == h.b) {
+                    kept.push(*h);
+                }
+            }
+            std::mem::swap(&mut beam, &mut kept);
+        }
+        let best = beam
+            .iter()
+            .map(|h| (h.score + self.lm.score(h.a, h.b, EOS), h.node))
+            .max_by(|x, y| x.0.total_cmp(&y.0))
+            .map_or(0, |x| x.1);
+        let mut out = vec![0; lists.len()];
+        let mut node = best;
+        let mut i = lists.len();
+        while node != 0 && node < arena.len() && i > 0 {
+            i -= 1;
+            out[i] = arena[node].1;
+            node = arena[node].0;
+        }
+        out
+    }
+}
+
+/// True when the word before or after token `i` is written in capitals.
+fn neighbour_upper(para: &str, tokens: &[Token], i: usize) -> bool {
+    let is_up = |j: usize| {
+        tokens
+            .get(j)
+            .is_some_and(|x| x.kind == Kind::Word && case_of(&para[x.start..x.end]) == Case::Upper)
+    };
+    (i > 0 && is_up(i - 1)) || is_up(i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_cost_prefers_ocr_confusions() {
+        let c = |a: &str, b: &str| {
+            edit_cost(
+                &a.chars().collect::<Vec<_>>(),
+                &b.chars().collect::<Vec<_>>(),
+                9.0,
+            )
+            .unwrap_or(99.0)
+        };
+        assert!(c("cla", "cua") < c("cla", "cha") + 0.5);
+        assert!(c("bdo", "bao") < 1.0);
+        assert!(c("pht", "phu") < 1.0);
+        assert!(c("mirc", "muc") < 2.0);
+        assert_eq!(c("abc", "abc"), 0.0);
+        assert!(edit_cost(&['x'; 3], &['a'; 9], 2.0).is_none());
+    }
+
+    #[test]
+    fn codes_get_their_d_back() {
+        assert_eq!(fix_code("15/2020/ND-CP").as_deref(), Some("15/2020/NĐ-CP"));
+        assert_eq!(fix_code("339/TB-VPCP"), None);
+        assert_eq!(fix_acronym("HDND"), Some("HĐND"));
+    }
+
+    #[test]
+    fn case_is_detected_and_applied() {
+        assert_eq!(case_of("Vin"), Case::Title);
+        assert_eq!(case_of("VAN"), Case::Upper);
+        assert_eq!(case_of("dlmg"), Case::Lower);
+        assert_eq!(apply_case("văn", Case::Title), "Văn");
+        assert_eq!(apply_case("đảng", Case::Upper), "ĐẢNG");
+    }
+}
