@@ -7,6 +7,7 @@
 //! - [`extract`]: document structure, agencies, deadlines and tasks.
 //! - [`intake`]: the path from an incoming file to a stored directive.
 //! - [`store`]: the database (diesel, SQLite or PostgreSQL).
+//! - [`tracker`]: working days, reminder policy, the reminder outbox and mail delivery.
 //! - [`web`]: the HTTP API and pages (actix-web).
 //! - [`cli`]: the `dondoc` command.
 //! - [`eval`]: accuracy against held-out annotations.
@@ -20,4 +21,5 @@ pub mod intake;
 pub mod parse;
 pub mod store;
 pub mod text;
+pub mod tracker;
 pub mod web;

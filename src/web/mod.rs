@@ -88,6 +88,8 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/tasks/{id}", web::patch().to(api::update_task))
                     .route("/tasks/{id}/reports", web::get().to(api::list_reports))
                     .route("/tasks/{id}/reports", web::post().to(api::file_report))
+                    .route("/agencies", web::get().to(api::list_agencies))
+                    .route("/agencies/{id}", web::put().to(api::update_agency))
                     .default_service(web::to(|| async {
                         Err::<String, _>(ApiError::not_found())
                     })),
@@ -114,10 +116,17 @@ async fn rate_limit(
     Ok(next.call(request).await?.map_into_left_body())
 }
 
-/// Runs the server until it is stopped.
+/// Runs the server until it is stopped, with the reminder loop beside it (a pass every minute:
+/// schedule due reminders, deliver the outbox).
 pub async fn serve(store: Store, config: Config) -> std::io::Result<()> {
     let listen = config.listen.clone();
+    let mailer = crate::tracker::mailer_for(&config).map_err(std::io::Error::other)?;
     let state = AppState::new(store, config);
+    let reminders = actix_web::rt::spawn(crate::tracker::run_forever(
+        state.store.clone(),
+        state.config.clone(),
+        mailer,
+    ));
     let server = HttpServer::new(move || {
         App::new()
             .wrap(tracing_actix_web::TracingLogger::default())
@@ -127,5 +136,7 @@ pub async fn serve(store: Store, config: Config) -> std::io::Result<()> {
     for addr in server.addrs() {
         tracing::info!("dondoc listening on http://{addr}");
     }
-    server.run().await
+    let result = server.run().await;
+    reminders.abort();
+    result
 }

@@ -5,4 +5,5 @@
 mod bad_input;
 mod directives;
 mod helpers;
+mod reminders;
 mod tasks;
