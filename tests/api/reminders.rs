@@ -215,20 +215,63 @@ fn d(m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, m, day).unwrap()
 }
 
-/// Registers the two-task directive; answers (directive id, task A id, task B id, lead of A).
+/// Registers a directive with two tasks, stored as read (independent of text extraction): the police
+/// lead a task due 15/4/2024, the information department one due 30/6/2024. Answers (directive id,
+/// task A id, task B id, lead of A).
 async fn register(app: &TestApp) -> (i64, i64, i64, String) {
-    let (status, directive) = app
-        .post_json("/api/directives", &json!({"text": DIRECTIVE}))
-        .await;
-    assert_eq!(status, 201, "{directive}");
-    let directive_id = directive["id"].as_i64().unwrap();
+    use dondoc::extract::{Document, Extraction, Task};
+    use dondoc::store::directives::{self, NewDirective};
+    let police = "Công an tỉnh".to_string();
+    let extraction = Extraction {
+        documents: vec![Document {
+            kind: Some("Công văn".into()),
+            number: Some("15/UBND-KGVX".into()),
+            tasks: vec![
+                Task {
+                    lead: vec![police.clone()],
+                    text: "Triển khai thu thập dữ liệu dân cư.".into(),
+                    deadline: NaiveDate::from_ymd_opt(2024, 4, 15),
+                    ..Task::default()
+                },
+                Task {
+                    lead: vec!["Sở Thông tin và Truyền thông".into()],
+                    support: vec![police.clone()],
+                    text: "Rà soát, nâng cấp hệ thống dịch vụ công trực tuyến.".into(),
+                    deadline: NaiveDate::from_ymd_opt(2024, 6, 30),
+                    ..Task::default()
+                },
+            ],
+            text: DIRECTIVE.into(),
+            ..Document::default()
+        }],
+    };
+    let checksum = dondoc::intake::checksum(DIRECTIVE.as_bytes());
+    let directive_id = app
+        .store
+        .write(|c| {
+            directives::insert(
+                c,
+                &NewDirective {
+                    file_name: None,
+                    content: DIRECTIVE.as_bytes(),
+                    checksum: &checksum,
+                    source_format: "text",
+                    original_text: DIRECTIVE,
+                    repaired_text: DIRECTIVE,
+                    extraction: &extraction,
+                    actor: "test",
+                    registered_by: None,
+                },
+            )
+        })
+        .unwrap();
     let (_, tasks) = app
         .get(&format!("/api/tasks?directive_id={directive_id}"))
         .await;
     let tasks = tasks.as_array().unwrap();
     assert_eq!(tasks.len(), 2);
     assert_eq!(tasks[0]["deadline"], "2024-04-15");
-    let police = tasks[0]["lead"][0].as_str().unwrap().to_string();
+    assert_eq!(tasks[0]["lead"][0], police.as_str());
     (
         directive_id,
         tasks[0]["id"].as_i64().unwrap(),
