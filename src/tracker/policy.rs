@@ -386,7 +386,13 @@ mod tests {
         let t = task(d(2024, 5, 10));
         let mut sent = HashSet::new();
         // Nothing ran before 9/5: only the latest arrived occasion (1 day before) goes out.
-        let first = due_reminders(&[t.clone()], &sent, &policy(), calendar, d(2024, 5, 9));
+        let first = due_reminders(
+            std::slice::from_ref(&t),
+            &sent,
+            &policy(),
+            calendar,
+            d(2024, 5, 9),
+        );
         assert_eq!(first.len(), 1);
         assert!(matches!(
             first[0].occasion,
@@ -402,7 +408,7 @@ mod tests {
         let mut t = task(d(2024, 5, 10));
         t.lead_agencies.clear();
         let sent: HashSet<DueReminder> = due_reminders(
-            &[t.clone()],
+            std::slice::from_ref(&t),
             &HashSet::new(),
             &policy(),
             calendar,

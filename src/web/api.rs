@@ -32,7 +32,7 @@ pub struct Health {
 #[utoipa::path(get, path = "/api/health", responses((status = 200, body = Health)))]
 pub async fn health(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
     let store = state.store.clone();
-    let count = web::block(move || store.read(|c| directives::count(c))).await??;
+    let count = web::block(move || store.read(directives::count)).await??;
     Ok(web::Json(Health {
         status: "ok",
         backend: state.store.backend(),
@@ -293,7 +293,7 @@ pub async fn list_reports(
 pub async fn list_agencies(state: web::Data<AppState>) -> Result<web::Json<Vec<Agency>>, ApiError> {
     let store = state.store.clone();
     Ok(web::Json(
-        web::block(move || store.read(|c| agencies::list(c))).await??,
+        web::block(move || store.read(agencies::list)).await??,
     ))
 }
 

@@ -19,10 +19,13 @@ on_both_backends!(
     cli_sets_agency_addresses_and_reminds_as_of_a_given_time,
 );
 
-/// Collects every message the SMTP server accepts: (envelope recipients, raw message).
+/// A message as the SMTP server accepted it: envelope recipients, raw message.
+type Accepted = (Vec<String>, Vec<u8>);
+
+/// Collects every message the SMTP server accepts.
 #[derive(Clone, Default)]
 struct Sink {
-    mails: Arc<Mutex<Vec<(Vec<String>, Vec<u8>)>>>,
+    mails: Arc<Mutex<Vec<Accepted>>>,
     to: Vec<String>,
     current: Vec<u8>,
 }
