@@ -62,8 +62,9 @@ pub struct ServerArgs {
     /// [default: http://LISTEN]
     #[arg(long, env = "DONDOC_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// SMTP server for reminder mail, as `smtp://user:pass@host:port` (STARTTLS) or
-    /// `smtps://...` (TLS). Without one, mails are written to DATA_DIR/outbox as .eml files.
+    /// SMTP server for reminder mail, as `smtp://user:pass@host:port` (STARTTLS when offered, else
+    /// plain; add `?tls=required` to insist) or `smtps://...` (TLS). Without one, mails are written to
+    /// DATA_DIR/outbox as .eml files.
     #[arg(long, env = "DONDOC_SMTP_URL")]
     pub smtp_url: Option<String>,
 }
