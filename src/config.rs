@@ -62,8 +62,9 @@ pub struct ServerArgs {
     /// [default: http://LISTEN]
     #[arg(long, env = "DONDOC_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// SMTP server for reminder mail, as `smtp://user:pass@host:port` (STARTTLS) or
-    /// `smtps://...` (TLS). Without one, mails are written to DATA_DIR/outbox as .eml files.
+    /// SMTP server for reminder mail, as `smtp://user:pass@host:port` (STARTTLS when offered, else
+    /// plain; add `?tls=required` to insist) or `smtps://...` (TLS). Without one, mails are written to
+    /// DATA_DIR/outbox as .eml files.
     #[arg(long, env = "DONDOC_SMTP_URL")]
     pub smtp_url: Option<String>,
 }
@@ -78,8 +79,15 @@ pub struct ReminderPolicy {
     pub on_the_day: bool,
     /// While a task is overdue, a reminder goes out every this many working days.
     pub overdue_every_days: u32,
-    /// After this many overdue reminders, the leader in charge is told as well.
+    /// After this many overdue reminders, the leader in charge is told as well (0: never).
     pub escalate_after: u32,
+    /// Address of the leader who receives escalations; `None` sends them to `fallback_email`.
+    pub leader_email: Option<String>,
+    /// Address for mail that has no better recipient (an agency without an e-mail address, or
+    /// escalations without a leader address); such mail says so in its subject and body.
+    pub fallback_email: String,
+    /// Sender of reminder mail.
+    pub mail_from: String,
 }
 
 impl Default for ReminderPolicy {
@@ -89,6 +97,9 @@ impl Default for ReminderPolicy {
             on_the_day: true,
             overdue_every_days: 3,
             escalate_after: 2,
+            leader_email: None,
+            fallback_email: "vanthu@localhost".to_string(),
+            mail_from: "Hệ thống đôn đốc nhiệm vụ <dondoc@localhost>".to_string(),
         }
     }
 }
@@ -274,6 +285,26 @@ impl Config {
                 name: "limits.requests_per_second",
                 reason: "rate and burst must be positive".into(),
             });
+        }
+        for (name, address) in [
+            (
+                "reminders.fallback_email",
+                Some(&self.reminders.fallback_email),
+            ),
+            (
+                "reminders.leader_email",
+                self.reminders.leader_email.as_ref(),
+            ),
+            ("reminders.mail_from", Some(&self.reminders.mail_from)),
+        ] {
+            if let Some(address) = address
+                && address.parse::<lettre::message::Mailbox>().is_err()
+            {
+                return Err(ConfigError::Invalid {
+                    name,
+                    reason: format!("not an e-mail address: {address}"),
+                });
+            }
         }
         if self.reminders.overdue_every_days == 0 {
             return Err(ConfigError::Invalid {

@@ -9,6 +9,7 @@
 //! - [`search`]: the full-text index (tantivy) and its Vietnamese analyzer.
 //! - [`indexer`]: keeps the index in step with the database.
 //! - [`store`]: the database (diesel, SQLite or PostgreSQL).
+//! - [`tracker`]: working days, reminder policy, the reminder outbox and mail delivery.
 //! - [`web`]: the HTTP API and pages (actix-web).
 //! - [`cli`]: the `dondoc` command.
 //! - [`eval`]: accuracy against held-out annotations.
@@ -24,4 +25,5 @@ pub mod parse;
 pub mod search;
 pub mod store;
 pub mod text;
+pub mod tracker;
 pub mod web;

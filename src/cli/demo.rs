@@ -20,7 +20,7 @@ fn demo_dir() -> Option<PathBuf> {
 
 /// Registers the clean sample directives if the database holds no directive; returns how many.
 pub fn load_if_empty(store: &Store, config: &Config) -> Result<usize, StoreError> {
-    if store.read(|c| directives::count(c))? > 0 {
+    if store.read(directives::count)? > 0 {
         return Ok(0);
     }
     let Some(dir) = demo_dir() else {

@@ -33,6 +33,20 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Run the reminders once: decide what is due, write it to the outbox, send the outbox.
+    Remind {
+        #[command(flatten)]
+        server: ServerArgs,
+        /// Act as of this Vietnamese local time (`2024-05-10`, `2024-05-10T09:30` or
+        /// `2024-05-10 09:30:00`; a bare date means 08:00). [default: now]
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Agencies and their reminder addresses.
+    Agency {
+        #[command(subcommand)]
+        what: AgencyCommand,
+    },
     /// Register files as directives directly in the database.
     Ingest {
         /// Files to register.
@@ -150,6 +164,19 @@ enum EvalCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum AgencyCommand {
+    /// List agencies with their reminder addresses.
+    List,
+    /// Set the address reminder mail for an agency goes to (`-` removes it).
+    SetEmail {
+        /// The agency's full name, as stored.
+        name: String,
+        /// The address.
+        email: String,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Json,
@@ -183,8 +210,15 @@ enum CliError {
     Text(#[from] crate::text::TextError),
     #[error(transparent)]
     Index(#[from] crate::indexer::IndexerError),
+    #[error(transparent)]
+    Tracker(#[from] crate::tracker::TrackerError),
+    #[error("{0}")]
+    Invalid(String),
     #[error("{failed} of {total} files could not be registered")]
-    Partial { failed: usize, total: usize },
+    Partial {
+        failed: usize,
+        total: usize,
+    },
 }
 
 /// Parses the command line and runs the command; errors are printed to standard error.
@@ -228,6 +262,28 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 config,
             ))?;
             Ok(())
+        }
+        Command::Remind { server, at } => {
+            let config = Config::load(&cli.config, &server)?;
+            std::fs::create_dir_all(&config.data_dir)?;
+            let now = match at {
+                Some(at) => parse_local_time(&at).ok_or_else(|| {
+                    CliError::Invalid(format!(
+                        "--at {at}: expected 2024-05-10, 2024-05-10T09:30 or 2024-05-10 09:30:00"
+                    ))
+                })?,
+                None => crate::store::now(),
+            };
+            let store = Store::open(&config.database_url)?;
+            let mailer = crate::tracker::mailer_for(&config)?;
+            let outcome = crate::tracker::run_once(&store, &config, &mailer, now)?;
+            println!("{}", serde_json::to_string_pretty(&outcome)?);
+            Ok(())
+        }
+        Command::Agency { what } => {
+            let config = Config::load(&cli.config, &ServerArgs::default())?;
+            let store = Store::open(&config.database_url)?;
+            agency(&store, what)
         }
         Command::Ingest { files } => {
             let config = Config::load(&cli.config, &ServerArgs::default())?;
@@ -470,6 +526,69 @@ fn eval_restore(dir: &Path, format: Format) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Reads a Vietnamese local date or time and answers the UTC moment.
+fn parse_local_time(text: &str) -> Option<chrono::NaiveDateTime> {
+    let text = text.trim();
+    let local = [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| chrono::NaiveDateTime::parse_from_str(text, f).ok())
+    .or_else(|| {
+        chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(8, 0, 0))
+    })?;
+    local.checked_sub_signed(crate::tracker::LOCAL_OFFSET)
+}
+
+fn agency(store: &Store, what: AgencyCommand) -> Result<(), CliError> {
+    match what {
+        AgencyCommand::List => {
+            let all = store.read(crate::store::agencies::list)?;
+            let mut out = std::io::stdout().lock();
+            for a in all {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}",
+                    a.id,
+                    a.name,
+                    a.email.as_deref().unwrap_or("—")
+                )?;
+            }
+            Ok(())
+        }
+        AgencyCommand::SetEmail { name, email } => {
+            let email = if email.trim() == "-" {
+                None
+            } else {
+                crate::tracker::check_address(Some(&email)).map_err(CliError::Invalid)?
+            };
+            let agency = store.write(|c| {
+                let found = crate::store::agencies::find_by_name(c, &name)?.ok_or_else(|| {
+                    crate::store::StoreError::Conflict(format!(
+                        "no agency is called \"{}\" (see `dondoc agency list`)",
+                        name.trim()
+                    ))
+                })?;
+                crate::store::agencies::set_email(c, found.id, email.as_deref(), "cli")
+            })?;
+            println!(
+                "{}: {}",
+                agency.name,
+                agency
+                    .email
+                    .as_deref()
+                    .unwrap_or("(no address: mail goes to the fallback address)")
+            );
+            Ok(())
+        }
+    }
+}
+
 fn eval_extract(dir: &Path, format: Format) -> Result<(), CliError> {
     use crate::eval::{ExtractionScore, annotated_set, score_extraction};
     let set = annotated_set(dir)?;
@@ -647,4 +766,27 @@ fn write_extraction_text(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reminder_times_are_read_as_vietnamese_local_time() {
+        let utc = |y, m, d, h, min| {
+            chrono::NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0))
+        };
+        assert_eq!(parse_local_time("2024-05-10"), utc(2024, 5, 10, 1, 0));
+        assert_eq!(
+            parse_local_time("2024-05-10T09:30"),
+            utc(2024, 5, 10, 2, 30)
+        );
+        assert_eq!(
+            parse_local_time(" 2024-05-10 06:15:00 "),
+            utc(2024, 5, 9, 23, 15)
+        );
+        assert_eq!(parse_local_time("10/05/2024"), None);
+        assert_eq!(parse_local_time("2024-05-10Tx"), None);
+    }
 }

@@ -52,3 +52,49 @@ pub fn list(conn: &mut DbConnection) -> Result<Vec<Agency>, StoreError> {
         .select(Agency::as_select())
         .load(conn)?)
 }
+
+/// One agency.
+pub fn get(conn: &mut DbConnection, id: i64) -> Result<Agency, StoreError> {
+    agencies::table
+        .find(id)
+        .select(Agency::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::NotFound {
+            entity: "agency",
+            id,
+        })
+}
+
+/// The agency called exactly `name` (trimmed), if there is one.
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<Agency>, StoreError> {
+    Ok(agencies::table
+        .filter(agencies::name.eq(name.trim()))
+        .select(Agency::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Sets (or with `None` removes) the reminder address of agency `id`, recording the change in the audit
+/// log. The caller checks that the address is well formed.
+pub fn set_email(
+    conn: &mut DbConnection,
+    id: i64,
+    email: Option<&str>,
+    actor: &str,
+) -> Result<Agency, StoreError> {
+    let before = get(conn, id)?;
+    diesel::update(agencies::table.find(id))
+        .set(agencies::email.eq(email))
+        .execute(conn)?;
+    let after = get(conn, id)?;
+    super::audit::record(
+        conn,
+        actor,
+        "agency.set_email",
+        "agency",
+        Some(id),
+        serde_json::json!({ "before": before.email, "after": after.email }),
+    )?;
+    Ok(after)
+}

@@ -121,6 +121,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    reminder_items (task_id, audience, occasion) {
+        reminder_id -> BigInt,
+        task_id -> BigInt,
+        audience -> Text,
+        occasion -> Text,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         at -> Timestamp,
@@ -146,6 +155,9 @@ diesel::joinable!(tasks -> documents (document_id));
 diesel::joinable!(task_agencies -> tasks (task_id));
 diesel::joinable!(task_agencies -> agencies (agency_id));
 diesel::joinable!(reports -> tasks (task_id));
+diesel::joinable!(reminder_items -> reminders (reminder_id));
+diesel::joinable!(reminder_items -> tasks (task_id));
+diesel::joinable!(reminders -> agencies (agency_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
@@ -157,6 +169,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     task_agencies,
     reports,
     reminders,
+    reminder_items,
     audit_log,
     search_queue,
 );

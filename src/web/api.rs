@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::AppState;
 use super::error::ApiError;
 use crate::intake::{self, IncomingFile};
+use crate::store::agencies::{self, Agency};
 use crate::store::directives::{self, DirectiveFilter, DirectiveSummary, DirectiveView};
 use crate::store::tasks::{self, ReportView, TaskFilter, TaskPatch, TaskView};
 
@@ -31,7 +32,7 @@ pub struct Health {
 #[utoipa::path(get, path = "/api/health", responses((status = 200, body = Health)))]
 pub async fn health(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
     let store = state.store.clone();
-    let count = web::block(move || store.read(|c| directives::count(c))).await??;
+    let count = web::block(move || store.read(directives::count)).await??;
     Ok(web::Json(Health {
         status: "ok",
         backend: state.store.backend(),
@@ -357,4 +358,42 @@ pub async fn search(
         ApiError::internal()
     })?;
     Ok(web::Json(results))
+}
+
+/// Lists the agencies, with their reminder addresses.
+#[utoipa::path(get, path = "/api/agencies",
+    responses((status = 200, body = Vec<Agency>)))]
+pub async fn list_agencies(state: web::Data<AppState>) -> Result<web::Json<Vec<Agency>>, ApiError> {
+    let store = state.store.clone();
+    Ok(web::Json(
+        web::block(move || store.read(agencies::list)).await??,
+    ))
+}
+
+/// A change to an agency.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgencyPatch {
+    /// Address for reminder mail; `null` or empty removes it (mail then goes to the fallback address).
+    pub email: Option<String>,
+}
+
+/// Sets an agency's reminder address.
+#[utoipa::path(put, path = "/api/agencies/{id}", request_body = AgencyPatch,
+    responses((status = 200, body = Agency), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
+pub async fn update_agency(
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+    patch: web::Json<AgencyPatch>,
+) -> Result<web::Json<Agency>, ApiError> {
+    let email = crate::tracker::check_address(patch.into_inner().email.as_deref())
+        .map_err(|message| ApiError::bad_request("invalid_email", message))?;
+    let store = state.store.clone();
+    let id = id.into_inner();
+    Ok(web::Json(
+        web::block(move || {
+            store.write(|c| agencies::set_email(c, id, email.as_deref(), API_ACTOR))
+        })
+        .await??,
+    ))
 }

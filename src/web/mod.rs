@@ -93,6 +93,8 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/tasks/{id}", web::patch().to(api::update_task))
                     .route("/tasks/{id}/reports", web::get().to(api::list_reports))
                     .route("/tasks/{id}/reports", web::post().to(api::file_report))
+                    .route("/agencies", web::get().to(api::list_agencies))
+                    .route("/agencies/{id}", web::put().to(api::update_agency))
                     .default_service(web::to(|| async {
                         Err::<String, _>(ApiError::not_found())
                     })),
@@ -122,9 +124,12 @@ async fn rate_limit(
 /// How often the background pass brings the search index in step with the database.
 const INDEX_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Runs the server until it is stopped, with the search index kept in step in the background.
+/// Runs the server until it is stopped, with two loops beside it: the search index kept in step
+/// with the database, and the reminder pass every minute (schedule due reminders, deliver the
+/// outbox).
 pub async fn serve(store: Store, indexer: Arc<Indexer>, config: Config) -> std::io::Result<()> {
     let listen = config.listen.clone();
+    let mailer = crate::tracker::mailer_for(&config).map_err(std::io::Error::other)?;
     let state = AppState::new(store.clone(), indexer.clone(), config);
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(INDEX_INTERVAL);
@@ -138,6 +143,11 @@ pub async fn serve(store: Store, indexer: Arc<Indexer>, config: Config) -> std::
             }
         }
     });
+    let reminders = actix_web::rt::spawn(crate::tracker::run_forever(
+        state.store.clone(),
+        state.config.clone(),
+        mailer,
+    ));
     let server = HttpServer::new(move || {
         App::new()
             .wrap(tracing_actix_web::TracingLogger::default())
@@ -147,5 +157,7 @@ pub async fn serve(store: Store, indexer: Arc<Indexer>, config: Config) -> std::
     for addr in server.addrs() {
         tracing::info!("dondoc listening on http://{addr}");
     }
-    server.run().await
+    let result = server.run().await;
+    reminders.abort();
+    result
 }

@@ -24,6 +24,8 @@ use super::api;
         api::update_task,
         api::file_report,
         api::list_reports,
+        api::list_agencies,
+        api::update_agency,
     )
 )]
 pub struct ApiDoc;

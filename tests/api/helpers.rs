@@ -178,6 +178,19 @@ impl TestApp {
         (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
     }
 
+    /// PUT JSON to a path.
+    pub async fn put_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let mut response = self
+            .server
+            .put(path)
+            .send_json(body)
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        let body = response.body().limit(64 << 20).await.expect("body");
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
     /// POST raw bytes with a content type.
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
         let mut response = self

@@ -5,5 +5,6 @@
 mod bad_input;
 mod directives;
 mod helpers;
+mod reminders;
 mod search;
 mod tasks;

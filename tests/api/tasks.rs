@@ -8,7 +8,7 @@ use crate::on_both_backends;
 on_both_backends!(tasks_are_filtered_changed_and_reported);
 
 /// A directive whose tasks are written plainly, so the test does not depend on text repair.
-const DIRECTIVE: &str = "ỦY BAN NHÂN DÂN\nTỈNH KIÊN GIANG\nSố: 15/UBND-KGVX\nKiên Giang, ngày 05 tháng 3 năm 2024\nV/v triển khai dịch vụ công trực tuyến\n\nKính gửi:\n- Sở Thông tin và Truyền thông;\n- Công an tỉnh.\n\n1. Giao Sở Thông tin và Truyền thông chủ trì, phối hợp với Công an tỉnh rà soát, nâng cấp hệ thống dịch vụ công trực tuyến, hoàn thành trước ngày 30/6/2024.\n2. Giao Công an tỉnh chủ trì triển khai thu thập dữ liệu dân cư, hoàn thành chậm nhất ngày 15/4/2024.\n\nNơi nhận:\n- Như trên;\n- Lưu: VT.\n\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nNguyễn Văn An\n";
+pub const DIRECTIVE: &str = "ỦY BAN NHÂN DÂN\nTỈNH KIÊN GIANG\nSố: 15/UBND-KGVX\nKiên Giang, ngày 05 tháng 3 năm 2024\nV/v triển khai dịch vụ công trực tuyến\n\nKính gửi:\n- Sở Thông tin và Truyền thông;\n- Công an tỉnh.\n\n1. Giao Sở Thông tin và Truyền thông chủ trì, phối hợp với Công an tỉnh rà soát, nâng cấp hệ thống dịch vụ công trực tuyến, hoàn thành trước ngày 30/6/2024.\n2. Giao Công an tỉnh chủ trì triển khai thu thập dữ liệu dân cư, hoàn thành chậm nhất ngày 15/4/2024.\n\nNơi nhận:\n- Như trên;\n- Lưu: VT.\n\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\n\nNguyễn Văn An\n";
 
 async fn tasks_are_filtered_changed_and_reported(db: Db) {
     let app = TestApp::spawn(db).await;

@@ -1,0 +1,331 @@
+//! The text of reminder mail, in Vietnamese: one digest per recipient and day, as plain text and HTML.
+//! Pure: no database, no transport.
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+
+use super::calendar::Calendar;
+use super::policy::{Audience, Occasion};
+
+/// Longest task text quoted in a mail, in characters.
+const MAX_TASK_CHARS: usize = 600;
+
+/// A task as a reminder mail shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskSummary {
+    /// Task id.
+    pub id: i64,
+    /// The directive it comes from (for the link).
+    pub directive_id: i64,
+    /// What is to be done.
+    pub text: String,
+    /// The document it was given in, e.g. `Thông báo 339/TB-VPCP`.
+    pub document: Option<String>,
+    /// Names of its lead agencies.
+    pub lead: Vec<String>,
+}
+
+/// Where a digest goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    /// Mail address.
+    pub address: String,
+    /// Whom the mail is meant for (agency name, or the leader).
+    pub name: String,
+    /// Why the mail goes to the fallback address instead of `name` itself, if it does.
+    pub fallback_reason: Option<String>,
+}
+
+/// One day's reminders for one audience.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Digest {
+    /// Who it is for.
+    pub audience: Audience,
+    /// Where it goes.
+    pub recipient: Recipient,
+    /// The day it is for.
+    pub day: NaiveDate,
+    /// The tasks with the occasion each is reminded for, most urgent first.
+    pub items: Vec<(TaskSummary, Occasion)>,
+}
+
+/// A mail ready for the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedMail {
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body.
+    pub html: String,
+}
+
+/// A date as Vietnamese offices write it: dd/mm/yyyy.
+pub fn vn_date(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
+}
+
+/// The link to a task's directive.
+pub fn task_link(public_url: &str, directive_id: i64) -> String {
+    format!(
+        "{}/directives/{directive_id}",
+        public_url.trim_end_matches('/')
+    )
+}
+
+/// How a task stands on `day`, in words.
+pub fn standing(occasion: Occasion, day: NaiveDate, calendar: &Calendar) -> String {
+    let deadline = occasion.deadline();
+    let due_day = calendar
+        .working_day_on_or_before(deadline)
+        .unwrap_or(deadline);
+    let left = calendar.working_days_between(day, due_day);
+    match occasion {
+        Occasion::Escalation { n, .. } => format!(
+            "Quá hạn {} ngày làm việc, đã nhắc {n} lần nhưng chưa có báo cáo",
+            -left
+        ),
+        Occasion::Overdue { n, .. } => {
+            format!("Quá hạn {} ngày làm việc (nhắc lần {n})", -left)
+        }
+        _ if left > 0 => format!("Còn {left} ngày làm việc đến hạn"),
+        _ if left == 0 => "Đến hạn hôm nay".to_string(),
+        _ => format!("Quá hạn {} ngày làm việc", -left),
+    }
+}
+
+fn shorten(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= MAX_TASK_CHARS {
+        return text;
+    }
+    let mut short: String = text.chars().take(MAX_TASK_CHARS).collect();
+    short.push('…');
+    short
+}
+
+/// Escapes text for HTML.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes the subject and both bodies of a digest.
+pub fn render(digest: &Digest, public_url: &str, calendar: &Calendar) -> RenderedMail {
+    let day = vn_date(digest.day);
+    let count = digest.items.len();
+    let overdue = digest
+        .items
+        .iter()
+        .filter(|(_, o)| matches!(o, Occasion::Overdue { .. } | Occasion::Escalation { .. }))
+        .count();
+    let mut subject = match digest.audience {
+        Audience::Leader => {
+            format!("[Báo cáo lãnh đạo] {count} nhiệm vụ quá hạn chưa báo cáo — ngày {day}")
+        }
+        _ => format!(
+            "[Nhắc việc] {count} nhiệm vụ đến hạn hoặc quá hạn ({overdue} quá hạn) — {} — ngày {day}",
+            digest.recipient.name
+        ),
+    };
+    if let Some(reason) = &digest.recipient.fallback_reason {
+        subject = format!("[Chuyển tiếp: {reason}] {subject}");
+    }
+
+    let greeting = match digest.audience {
+        Audience::Leader => "Kính gửi: Lãnh đạo phụ trách.".to_string(),
+        _ => format!("Kính gửi: {}.", digest.recipient.name),
+    };
+    let intro = match digest.audience {
+        Audience::Leader => format!(
+            "Các nhiệm vụ sau đã quá hạn và đã được nhắc nhiều lần nhưng đến ngày {day} vẫn chưa có báo cáo kết quả:"
+        ),
+        _ => format!(
+            "Hệ thống theo dõi, đôn đốc nhiệm vụ xin nhắc các nhiệm vụ sau, tính đến ngày {day}, chưa có báo cáo kết quả:"
+        ),
+    };
+    let fallback_note = digest.recipient.fallback_reason.as_ref().map(|reason| {
+        format!(
+            "Lưu ý: thư này được gửi tới địa chỉ dự phòng vì {reason}. Đề nghị văn thư chuyển tiếp tới {} và cập nhật địa chỉ e-mail.",
+            digest.recipient.name
+        )
+    });
+
+    let mut text = String::new();
+    let mut html = String::from(
+        "<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"></head><body>",
+    );
+    if let Some(note) = &fallback_note {
+        let _ = writeln!(text, "{note}\n");
+        let _ = write!(html, "<p><strong>{}</strong></p>", escape_html(note));
+    }
+    let _ = writeln!(text, "{greeting}\n\n{intro}\n");
+    let _ = write!(
+        html,
+        "<p>{}</p><p>{}</p><ol>",
+        escape_html(&greeting),
+        escape_html(&intro)
+    );
+    for (i, (task, occasion)) in digest.items.iter().enumerate() {
+        let link = task_link(public_url, task.directive_id);
+        let standing = standing(*occasion, digest.day, calendar);
+        let deadline = vn_date(occasion.deadline());
+        let body = shorten(&task.text);
+        let _ = writeln!(text, "{}. {body}", i + 1);
+        let _ = writeln!(text, "   Hạn: {deadline} — {standing}");
+        if let Some(document) = &task.document {
+            let _ = writeln!(text, "   Theo: {document}");
+        }
+        if matches!(digest.audience, Audience::Leader) && !task.lead.is_empty() {
+            let _ = writeln!(text, "   Chủ trì: {}", task.lead.join("; "));
+        }
+        let _ = writeln!(text, "   Xem và báo cáo: {link}\n");
+
+        let _ = write!(
+            html,
+            "<li><p>{}</p><p>Hạn: <strong>{deadline}</strong> — {}</p>",
+            escape_html(&body),
+            escape_html(&standing)
+        );
+        if let Some(document) = &task.document {
+            let _ = write!(html, "<p>Theo: {}</p>", escape_html(document));
+        }
+        if matches!(digest.audience, Audience::Leader) && !task.lead.is_empty() {
+            let _ = write!(
+                html,
+                "<p>Chủ trì: {}</p>",
+                escape_html(&task.lead.join("; "))
+            );
+        }
+        let link = escape_html(&link);
+        let _ = write!(
+            html,
+            "<p><a href=\"{link}\">Xem và báo cáo: {link}</a></p></li>"
+        );
+    }
+    let closing = "Thư này được gửi tự động; việc nhắc sẽ dừng khi nhiệm vụ có báo cáo kết quả.";
+    let _ = writeln!(text, "{closing}");
+    let _ = write!(html, "</ol><p>{}</p></body></html>", escape_html(closing));
+    RenderedMail {
+        subject,
+        text,
+        html,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    fn digest(audience: Audience, fallback: Option<&str>) -> Digest {
+        let deadline = d(2024, 5, 10);
+        Digest {
+            audience,
+            recipient: Recipient {
+                address: "vanthu@localhost".into(),
+                name: "Sở Tư pháp".into(),
+                fallback_reason: fallback.map(str::to_string),
+            },
+            day: d(2024, 5, 15),
+            items: vec![
+                (
+                    TaskSummary {
+                        id: 3,
+                        directive_id: 7,
+                        text: "Rà soát <văn bản> & báo cáo".into(),
+                        document: Some("Thông báo 339/TB-VPCP".into()),
+                        lead: vec!["Sở Tư pháp".into()],
+                    },
+                    Occasion::Overdue { n: 1, deadline },
+                ),
+                (
+                    TaskSummary {
+                        id: 4,
+                        directive_id: 8,
+                        text: "x".repeat(2000),
+                        document: None,
+                        lead: vec![],
+                    },
+                    Occasion::Before {
+                        days: 1,
+                        deadline: d(2024, 5, 16),
+                    },
+                ),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_digest_lists_every_task_with_deadline_standing_and_link() {
+        let mail = render(
+            &digest(Audience::Agency(1), None),
+            "https://dondoc.example/",
+            Calendar::vietnam(),
+        );
+        assert!(mail.subject.contains("2 nhiệm vụ"), "{}", mail.subject);
+        assert!(mail.subject.contains("(1 quá hạn)"));
+        assert!(mail.subject.contains("Sở Tư pháp"));
+        assert!(mail.subject.contains("15/05/2024"));
+        assert!(
+            mail.text
+                .contains("Hạn: 10/05/2024 — Quá hạn 3 ngày làm việc (nhắc lần 1)"),
+            "{}",
+            mail.text
+        );
+        assert!(mail.text.contains("Còn 1 ngày làm việc đến hạn"));
+        assert!(mail.text.contains("https://dondoc.example/directives/7"));
+        assert!(mail.text.contains("https://dondoc.example/directives/8"));
+        assert!(mail.html.contains("Rà soát &lt;văn bản&gt; &amp; báo cáo"));
+        assert!(!mail.html.contains("<văn bản>"));
+        assert!(mail.text.contains('…'));
+        assert!(!mail.text.contains(&"x".repeat(MAX_TASK_CHARS + 1)));
+    }
+
+    #[test]
+    fn fallback_mail_says_so_in_subject_and_body() {
+        let mail = render(
+            &digest(
+                Audience::Agency(1),
+                Some("Sở Tư pháp chưa có địa chỉ e-mail"),
+            ),
+            "http://localhost",
+            Calendar::vietnam(),
+        );
+        assert!(
+            mail.subject
+                .starts_with("[Chuyển tiếp: Sở Tư pháp chưa có địa chỉ e-mail]")
+        );
+        assert!(
+            mail.text
+                .starts_with("Lưu ý: thư này được gửi tới địa chỉ dự phòng")
+        );
+        assert!(mail.html.contains("địa chỉ dự phòng"));
+    }
+
+    #[test]
+    fn the_leader_sees_who_leads_each_task() {
+        let mail = render(
+            &digest(Audience::Leader, None),
+            "http://localhost",
+            Calendar::vietnam(),
+        );
+        assert!(mail.subject.starts_with("[Báo cáo lãnh đạo]"));
+        assert!(mail.text.contains("Chủ trì: Sở Tư pháp"));
+        assert!(mail.text.starts_with("Kính gửi: Lãnh đạo phụ trách."));
+    }
+}
