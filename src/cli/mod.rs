@@ -215,10 +215,7 @@ enum CliError {
     #[error("{0}")]
     Invalid(String),
     #[error("{failed} of {total} files could not be registered")]
-    Partial {
-        failed: usize,
-        total: usize,
-    },
+    Partial { failed: usize, total: usize },
 }
 
 /// Parses the command line and runs the command; errors are printed to standard error.
