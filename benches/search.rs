@@ -17,7 +17,18 @@ fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let defaults = BenchConfig::default();
+    // `cargo bench` passes --bench; `cargo test --all-targets` runs this binary without it, and then
+    // a small run only checks that the benchmark works.
+    let measuring = std::env::args().any(|a| a == "--bench");
+    let defaults = if measuring {
+        BenchConfig::default()
+    } else {
+        BenchConfig {
+            directives: 300,
+            queries: 40,
+            ..BenchConfig::default()
+        }
+    };
     let config = BenchConfig {
         directives: env_or("SEARCH_BENCH_DIRECTIVES", defaults.directives),
         queries: env_or("SEARCH_BENCH_QUERIES", defaults.queries),
@@ -29,7 +40,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let dir = std::env::var_os("SEARCH_BENCH_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("target/search-bench"));
+        .unwrap_or_else(|| {
+            PathBuf::from(if measuring {
+                "target/search-bench"
+            } else {
+                "target/search-bench-check"
+            })
+        });
     let report = run(&dir, &config)?;
     println!("{config:?}");
     print!("{report}");
