@@ -12,6 +12,7 @@
 //! - [`tracker`]: working days, reminder policy, the reminder outbox and mail delivery.
 //! - [`web`]: the HTTP API and pages (actix-web).
 //! - [`cli`]: the `dondoc` command.
+//! - [`html`]: escaping for hand-written HTML.
 //! - [`eval`]: accuracy against held-out annotations.
 //! - [`config`]: settings from flags, environment and a config file.
 
@@ -19,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod eval;
 pub mod extract;
+pub mod html;
 pub mod indexer;
 pub mod intake;
 pub mod parse;

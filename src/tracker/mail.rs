@@ -1,6 +1,7 @@
 //! The text of reminder mail, in Vietnamese: one digest per recipient and day, as plain text and HTML.
 //! Pure: no database, no transport.
 
+use crate::html::escape_html;
 use std::fmt::Write as _;
 
 use chrono::NaiveDate;
@@ -103,22 +104,6 @@ fn shorten(text: &str) -> String {
     let mut short: String = text.chars().take(MAX_TASK_CHARS).collect();
     short.push('…');
     short
-}
-
-/// Escapes text for HTML.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Writes the subject and both bodies of a digest.

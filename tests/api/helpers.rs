@@ -146,63 +146,56 @@ impl TestApp {
 
     /// GET a path; answers status and JSON body.
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let mut response = self.server.get(path).send().await.expect("request");
-        let status = response.status().as_u16();
-        let body = response.body().limit(64 << 20).await.expect("body");
-        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+        answer(self.server.get(path).send().await.expect("request")).await
     }
 
     /// POST JSON to a path.
     pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        let mut response = self
-            .server
-            .post(path)
-            .send_json(body)
-            .await
-            .expect("request");
-        let status = response.status().as_u16();
-        let body = response.body().limit(64 << 20).await.expect("body");
-        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+        answer(
+            self.server
+                .post(path)
+                .send_json(body)
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     /// PATCH JSON to a path.
     pub async fn patch_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        let mut response = self
-            .server
-            .patch(path)
-            .send_json(body)
-            .await
-            .expect("request");
-        let status = response.status().as_u16();
-        let body = response.body().limit(64 << 20).await.expect("body");
-        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+        answer(
+            self.server
+                .patch(path)
+                .send_json(body)
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     /// PUT JSON to a path.
     pub async fn put_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        let mut response = self
-            .server
-            .put(path)
-            .send_json(body)
-            .await
-            .expect("request");
-        let status = response.status().as_u16();
-        let body = response.body().limit(64 << 20).await.expect("body");
-        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+        answer(
+            self.server
+                .put(path)
+                .send_json(body)
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     /// POST raw bytes with a content type.
     pub async fn post_raw(&self, path: &str, content_type: &str, body: Vec<u8>) -> (u16, Value) {
-        let mut response = self
-            .server
-            .post(path)
-            .insert_header(("content-type", content_type))
-            .send_body(body)
-            .await
-            .expect("request");
-        let status = response.status().as_u16();
-        let body = response.body().limit(64 << 20).await.expect("body");
-        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+        answer(
+            self.server
+                .post(path)
+                .insert_header(("content-type", content_type))
+                .send_body(body)
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     /// POST a multipart form with one `file` part.
@@ -355,4 +348,16 @@ pub fn raw_upload(
         .unwrap_or(0);
     let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
     (status, serde_json::from_str(body).unwrap_or(Value::Null))
+}
+
+/// Status and JSON body (null when the body is not JSON) of a response.
+async fn answer(
+    mut response: awc::ClientResponse<
+        impl futures_util::Stream<Item = Result<actix_web::web::Bytes, awc::error::PayloadError>>
+        + Unpin,
+    >,
+) -> (u16, Value) {
+    let status = response.status().as_u16();
+    let body = response.body().limit(64 << 20).await.expect("body");
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
 }
