@@ -100,6 +100,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     })),
             )
             .route("/", web::get().to(pages::home))
+            .route("/search", web::get().to(pages::search))
             .route("/directives/{id}", web::get().to(pages::directive));
     }
 }

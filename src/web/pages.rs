@@ -183,3 +183,75 @@ pub async fn directive(
             .collect(),
     })
 }
+
+struct HitRow {
+    directive_id: i64,
+    kind: String,
+    number: String,
+    issuer: String,
+    issued_on: String,
+    subject: String,
+    /// Escaped by the index, with `<b>` marks around matches.
+    snippet: String,
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchPage {
+    q: String,
+    kind: String,
+    year: String,
+    searched: bool,
+    total: usize,
+    relaxed: bool,
+    hits: Vec<HitRow>,
+}
+
+/// The search page: a form, and hits with highlighted snippets.
+pub async fn search(
+    state: web::Data<AppState>,
+    params: web::Query<super::api::SearchParams>,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.into_inner();
+    let searched = params.q.as_deref().is_some_and(|q| !q.trim().is_empty())
+        || params.kind.is_some()
+        || params.year.is_some();
+    let mut page = SearchPage {
+        q: params.q.clone().unwrap_or_default(),
+        kind: params.kind.clone().unwrap_or_default(),
+        year: params.year.map(|y| y.to_string()).unwrap_or_default(),
+        searched,
+        total: 0,
+        relaxed: false,
+        hits: Vec::new(),
+    };
+    if searched {
+        let query = params.to_query();
+        let (store, indexer) = (state.store.clone(), state.indexer.clone());
+        let results = web::block(move || {
+            indexer.catch_up(&store)?;
+            indexer.search(&query)
+        })
+        .await?
+        .map_err(|e| {
+            tracing::error!(error = %e, "search failed");
+            ApiError::internal()
+        })?;
+        page.total = results.total;
+        page.relaxed = results.relaxed;
+        page.hits = results
+            .hits
+            .into_iter()
+            .map(|h| HitRow {
+                directive_id: h.directive_id,
+                kind: h.kind,
+                number: h.number,
+                issuer: h.issuer,
+                issued_on: vn_date(h.issued_on),
+                subject: h.subject,
+                snippet: h.snippet,
+            })
+            .collect();
+    }
+    render(&page)
+}

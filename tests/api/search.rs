@@ -42,6 +42,31 @@ async fn registered_directives_are_found_with_or_without_accents(db: Db) {
     assert_ne!(phrase["hits"][0]["directive_id"], id);
     let (_, filtered) = app.get("/api/search?q=so&year=1999").await;
     assert_eq!(filtered["total"], 0);
+    // The search page shows the same hit, highlighted, and escapes what it shows.
+    let mut page = app
+        .server
+        .get("/search?q=chuyen%20doi%20so")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let html = String::from_utf8(page.body().await.unwrap().to_vec()).unwrap();
+    assert!(
+        html.contains(&format!("/directives/{id}")),
+        "no link to the hit"
+    );
+    assert!(
+        html.contains("<b>chuyển</b>") || html.contains("<b>Chuyển</b>"),
+        "no highlight"
+    );
+    let mut page = app
+        .server
+        .get("/search?q=%3Cscript%3Ealert(1)%3C/script%3E")
+        .send()
+        .await
+        .unwrap();
+    let html = String::from_utf8(page.body().await.unwrap().to_vec()).unwrap();
+    assert!(!html.contains("<script>alert"), "query echoed unescaped");
     // Query syntax never errors.
     for odd in [
         "%22unbalanced",
