@@ -346,17 +346,7 @@ pub async fn search(
     state: web::Data<AppState>,
     params: web::Query<SearchParams>,
 ) -> Result<web::Json<crate::search::SearchResults>, ApiError> {
-    let query = params.to_query();
-    let (store, indexer) = (state.store.clone(), state.indexer.clone());
-    let results = web::block(move || {
-        indexer.catch_up(&store)?;
-        indexer.search(&query)
-    })
-    .await?
-    .map_err(|e| {
-        tracing::error!(error = %e, "search failed");
-        ApiError::internal()
-    })?;
+    let results = state.search(params.to_query()).await?;
     Ok(web::Json(results))
 }
 

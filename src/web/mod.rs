@@ -47,6 +47,24 @@ impl AppState {
             indexer,
         }
     }
+
+    /// Searches the index after bringing it in step with the database, so that every directive
+    /// committed before the call is found.
+    pub async fn search(
+        &self,
+        query: crate::search::SearchQuery,
+    ) -> Result<crate::search::SearchResults, ApiError> {
+        let (store, indexer) = (self.store.clone(), self.indexer.clone());
+        web::block(move || {
+            indexer.catch_up(&store)?;
+            indexer.search(&query)
+        })
+        .await?
+        .map_err(|e| {
+            tracing::error!(error = %e, "search failed");
+            ApiError::internal()
+        })
+    }
 }
 
 /// Registers every route, with the error handlers that turn malformed requests into [`ApiError`]s.

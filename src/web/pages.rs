@@ -226,17 +226,7 @@ pub async fn search(
         hits: Vec::new(),
     };
     if searched {
-        let query = params.to_query();
-        let (store, indexer) = (state.store.clone(), state.indexer.clone());
-        let results = web::block(move || {
-            indexer.catch_up(&store)?;
-            indexer.search(&query)
-        })
-        .await?
-        .map_err(|e| {
-            tracing::error!(error = %e, "search failed");
-            ApiError::internal()
-        })?;
+        let results = state.search(params.to_query()).await?;
         page.total = results.total;
         page.relaxed = results.relaxed;
         page.hits = results
