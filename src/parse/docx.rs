@@ -298,18 +298,7 @@ fn part_text(xml: &str, default_font: Option<&str>) -> Result<String, ParseError
                 c.push_text(&text);
             }
             Event::GeneralRef(r) if c.in_text => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(ch)) => Some(ch),
-                    _ => match r.as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
-                if let Some(ch) = resolved {
+                if let Some(ch) = super::xml_reference(&r) {
                     c.push_text(ch.encode_utf8(&mut [0u8; 4]));
                 }
             }

@@ -22,6 +22,22 @@ use unicode_normalization::UnicodeNormalization;
 
 use encoding::TextEncoding;
 
+/// The character an XML reference stands for: a character reference (`&#233;`) or one of the five
+/// predefined entities; `None` for anything else. Shared by the .docx and .odt readers.
+fn xml_reference(r: &quick_xml::events::BytesRef<'_>) -> Option<char> {
+    match r.resolve_char_ref() {
+        Ok(Some(ch)) => Some(ch),
+        _ => match r.as_ref() {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => None,
+        },
+    }
+}
+
 /// The format a directive's text was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]

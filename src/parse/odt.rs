@@ -98,18 +98,7 @@ fn content_text(xml: &str) -> Result<String, ParseError> {
             Event::Text(t) if skip == 0 => push(&mut c, &t.xml10_content()),
             Event::CData(t) if skip == 0 => push(&mut c, &t.xml10_content()),
             Event::GeneralRef(r) if skip == 0 => {
-                let resolved = match r.resolve_char_ref() {
-                    Ok(Some(ch)) => Some(ch),
-                    _ => match r.as_ref() {
-                        "amp" => Some('&'),
-                        "lt" => Some('<'),
-                        "gt" => Some('>'),
-                        "quot" => Some('"'),
-                        "apos" => Some('\''),
-                        _ => None,
-                    },
-                };
-                if let Some(ch) = resolved {
+                if let Some(ch) = super::xml_reference(&r) {
                     push(&mut c, ch.encode_utf8(&mut [0u8; 4]));
                 }
             }
