@@ -86,6 +86,8 @@ pub struct TaskView {
     pub created_at: NaiveDateTime,
     /// When it last changed (UTC).
     pub updated_at: NaiveDateTime,
+    /// The day it was done (local day of the accepted report), once completed.
+    pub done_on: Option<NaiveDate>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -100,6 +102,7 @@ struct TaskRow {
     status: String,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    done_on: Option<NaiveDate>,
 }
 
 /// What to list.
@@ -217,6 +220,7 @@ fn with_agencies(conn: &mut DbConnection, rows: Vec<TaskRow>) -> Result<Vec<Task
                 status,
                 created_at: r.created_at,
                 updated_at: r.updated_at,
+                done_on: r.done_on,
             })
         })
         .collect()
@@ -290,8 +294,13 @@ pub fn update(
     let before = get(conn, id)?;
     let stamp = now();
     if let Some(status) = patch.status {
+        let done_on = match status {
+            TaskStatus::Completed if before.status == TaskStatus::Completed => before.done_on,
+            TaskStatus::Completed => Some(completion_day(conn, id, stamp)?),
+            _ => None,
+        };
         diesel::update(tasks::table.find(id))
-            .set(tasks::status.eq(status.as_str()))
+            .set((tasks::status.eq(status.as_str()), tasks::done_on.eq(done_on)))
             .execute(conn)?;
     }
     if let Some(deadline) = patch.deadline {
@@ -324,6 +333,20 @@ pub fn update(
     )?;
     queue_reindex(conn, after.directive_id)?;
     Ok(after)
+}
+
+/// The day a task counts as done when it is completed now: the local day its latest report was
+/// filed, or today when it was closed without a report.
+fn completion_day(
+    conn: &mut DbConnection,
+    task_id: i64,
+    now_utc: NaiveDateTime,
+) -> Result<NaiveDate, StoreError> {
+    let last_report: Option<NaiveDateTime> = reports::table
+        .filter(reports::task_id.eq(task_id))
+        .select(diesel::dsl::max(reports::created_at))
+        .first(conn)?;
+    Ok(crate::tracker::local_day(last_report.unwrap_or(now_utc)))
 }
 
 /// A filed progress report.

@@ -5,6 +5,7 @@
 //! - [`mail`]: the Vietnamese text of the daily digests (pure).
 //! - [`outbox`]: deciding and recording reminders in one transaction; claiming and marking mail.
 //! - [`delivery`]: sending outbox mail over SMTP or into `.eml` files.
+//! - [`standing`]: the four-way split of tasks that performance reports count (pure).
 //!
 //! [`run_once`] does one pass (schedule, then deliver); [`run_forever`] repeats it beside the server.
 
@@ -13,6 +14,7 @@ pub mod delivery;
 pub mod mail;
 pub mod outbox;
 pub mod policy;
+pub mod standing;
 
 use std::time::Duration;
 
