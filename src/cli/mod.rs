@@ -47,6 +47,11 @@ enum Command {
         #[command(subcommand)]
         what: AgencyCommand,
     },
+    /// User accounts: add, list, disable.
+    User {
+        #[command(subcommand)]
+        what: UserCommand,
+    },
     /// Register files as directives directly in the database.
     Ingest {
         /// Files to register.
@@ -177,6 +182,37 @@ enum AgencyCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user. Without --password-stdin a random password is made and printed once.
+    Add {
+        /// Sign-in name (3 to 64 of a-z, 0-9, '.', '_', '-').
+        name: String,
+        /// admin, clerk, agency or leader.
+        #[arg(long)]
+        role: String,
+        /// The agency of agency staff (its full name).
+        #[arg(long)]
+        agency: Option<String>,
+        /// Name shown on pages.
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// Also make an API token and print it (it cannot be shown again).
+        #[arg(long)]
+        token: bool,
+    },
+    /// List users.
+    List,
+    /// Disable a user: sessions end and API tokens stop working at once.
+    Disable {
+        /// Sign-in name.
+        name: String,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Json,
@@ -251,6 +287,14 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 if loaded > 0 {
                     tracing::info!("loaded {loaded} demo directives");
                 }
+                for (name, role, agency) in demo::ensure_users(&store)? {
+                    tracing::info!(
+                        "demo account {name} ({}{}), password {}",
+                        role.as_str(),
+                        agency.map(|a| format!(", {a}")).unwrap_or_default(),
+                        demo::DEMO_PASSWORD
+                    );
+                }
             }
             let indexer = open_index(&store, &config)?;
             actix_web::rt::System::new().block_on(crate::web::serve(
@@ -281,6 +325,12 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let config = Config::load(&cli.config, &ServerArgs::default())?;
             let store = Store::open(&config.database_url)?;
             agency(&store, what)
+        }
+        Command::User { what } => {
+            let config = Config::load(&cli.config, &ServerArgs::default())?;
+            std::fs::create_dir_all(&config.data_dir)?;
+            let store = Store::open(&config.database_url)?;
+            user(&store, what)
         }
         Command::Ingest { files } => {
             let config = Config::load(&cli.config, &ServerArgs::default())?;
@@ -581,6 +631,96 @@ fn agency(store: &Store, what: AgencyCommand) -> Result<(), CliError> {
                     .as_deref()
                     .unwrap_or("(no address: mail goes to the fallback address)")
             );
+            Ok(())
+        }
+    }
+}
+
+fn user(store: &Store, what: UserCommand) -> Result<(), CliError> {
+    use crate::store::users::{self, NewUser, Role};
+    use crate::web::auth;
+    let auth_failed = |e: auth::AuthError| CliError::Invalid(e.to_string());
+    match what {
+        UserCommand::Add {
+            name,
+            role,
+            agency,
+            display_name,
+            password_stdin,
+            token,
+        } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                CliError::Invalid(format!(
+                    "--role {role}: expected admin, clerk, agency or leader"
+                ))
+            })?;
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                let password = line.trim_end_matches(['\r', '\n']).to_string();
+                crate::web::accounts::check_password(&password)
+                    .map_err(|e| CliError::Invalid(e.message))?;
+                (password, false)
+            } else {
+                (
+                    auth::new_secret().map_err(auth_failed)?[..16].to_string(),
+                    true,
+                )
+            };
+            let hash = auth::hash_password(&password).map_err(auth_failed)?;
+            let secret = if token {
+                Some(auth::new_secret().map_err(auth_failed)?)
+            } else {
+                None
+            };
+            let new = NewUser {
+                username: name.trim(),
+                display_name: &display_name,
+                role,
+                agency: agency.as_deref(),
+                password_hash: Some(hash),
+            };
+            let user = store.write(|c| {
+                let user = users::add(c, &new, "cli")?;
+                if let Some(secret) = &secret {
+                    users::add_token(c, &user.username, &auth::secret_hash(secret), "cli", "cli")?;
+                }
+                Ok(user)
+            })?;
+            eprintln!(
+                "created {} ({}{})",
+                user.username,
+                user.role.as_str(),
+                user.agency
+                    .as_deref()
+                    .map(|a| format!(", {a}"))
+                    .unwrap_or_default()
+            );
+            if generated {
+                println!("password: {password}");
+            }
+            if let Some(secret) = secret {
+                println!("token: {secret}");
+            }
+            Ok(())
+        }
+        UserCommand::List => {
+            let mut out = std::io::stdout().lock();
+            for u in store.read(users::list)? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    u.username,
+                    u.role.as_str(),
+                    u.agency.as_deref().unwrap_or("—"),
+                    if u.disabled { "disabled" } else { "active" }
+                )?;
+            }
+            Ok(())
+        }
+        UserCommand::Disable { name } => {
+            let user = store.write(|c| users::set_disabled(c, name.trim(), true, "cli"))?;
+            println!("{} disabled", user.username);
             Ok(())
         }
     }

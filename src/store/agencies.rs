@@ -98,3 +98,17 @@ pub fn set_email(
     )?;
     Ok(after)
 }
+
+/// The names of the `n` agencies that lead the most tasks, busiest first.
+pub fn busiest_leads(conn: &mut DbConnection, n: i64) -> Result<Vec<String>, StoreError> {
+    use super::schema::task_agencies;
+    let rows: Vec<(String, i64)> = task_agencies::table
+        .inner_join(agencies::table)
+        .filter(task_agencies::role.eq("lead"))
+        .group_by(agencies::name)
+        .select((agencies::name, diesel::dsl::count_star()))
+        .order((diesel::dsl::count_star().desc(), agencies::name.asc()))
+        .limit(n)
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(name, _)| name).collect())
+}

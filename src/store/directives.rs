@@ -5,6 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::access::Scope;
 use super::schema::{directives, documents, files, tasks};
 use super::tasks::{TaskStatus, TaskView, for_directive, queue_reindex, set_agencies};
 use super::{DbBackend, DbConnection, StoreError, audit, now};
@@ -331,16 +332,24 @@ pub struct DocumentHeader {
     pub subject: Option<String>,
 }
 
-/// Directives matching `filter`, newest first.
+/// Directives matching `filter` within the reader's scope, newest first. For agency staff the task
+/// count is of their own tasks.
 pub fn list(
     conn: &mut DbConnection,
     filter: &DirectiveFilter,
+    scope: Scope,
 ) -> Result<Vec<DirectiveSummary>, StoreError> {
     let mut query = directives::table
         .inner_join(documents::table)
         .select(directives::id)
         .distinct()
         .into_boxed::<DbBackend>();
+    if let Scope::Agency(agency_id) = scope {
+        let theirs = tasks::table
+            .filter(tasks::id.eq_any(super::access::agency_task_ids(agency_id)))
+            .select(tasks::directive_id);
+        query = query.filter(directives::id.eq_any(theirs));
+    }
     if let Some(kind) = &filter.kind {
         query = query.filter(documents::kind.eq(kind.clone()));
     }
@@ -387,10 +396,13 @@ pub fn list(
                 documents::subject,
             ))
             .load(conn)?;
-        let task_count: i64 = tasks::table
+        let mut counted = tasks::table
             .filter(tasks::directive_id.eq(id))
-            .count()
-            .get_result(conn)?;
+            .into_boxed::<DbBackend>();
+        if let Scope::Agency(agency_id) = scope {
+            counted = counted.filter(tasks::id.eq_any(super::access::agency_task_ids(agency_id)));
+        }
+        let task_count: i64 = counted.count().get_result(conn)?;
         out.push(DirectiveSummary {
             id,
             file_name,

@@ -13,11 +13,13 @@ macro_rules! per_backend {
     };
 }
 
+pub mod access;
 pub mod agencies;
 pub mod audit;
 pub mod directives;
 pub mod schema;
 pub mod tasks;
+pub mod users;
 
 use std::path::Path;
 use std::time::Duration;
@@ -89,6 +91,9 @@ pub enum StoreError {
     /// The change is not allowed in the record's current state.
     #[error("{0}")]
     Conflict(String),
+    /// The request itself is wrong (a bad name, a missing field); the message is in Vietnamese.
+    #[error("{0}")]
+    Invalid(String),
     /// Stored JSON could not be read back.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),

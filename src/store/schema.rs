@@ -150,6 +150,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (secret_hash) {
+        secret_hash -> Text,
+        user_id -> BigInt,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        token_hash -> Text,
+        label -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
+diesel::joinable!(users -> agencies (agency_id));
 diesel::joinable!(documents -> directives (directive_id));
 diesel::joinable!(tasks -> directives (directive_id));
 diesel::joinable!(tasks -> documents (document_id));
@@ -173,4 +198,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     reminder_items,
     audit_log,
     search_queue,
+    sessions,
+    api_tokens,
 );

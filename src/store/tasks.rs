@@ -6,6 +6,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::access::Scope;
 use super::schema::{agencies, reports, search_queue, task_agencies, tasks};
 use super::{DbBackend, DbConnection, StoreError, agencies as agency_store, audit, now};
 
@@ -124,9 +125,16 @@ pub struct TaskFilter {
     pub offset: Option<i64>,
 }
 
-/// Tasks matching `filter`, by deadline (tasks without one last).
-pub fn list(conn: &mut DbConnection, filter: &TaskFilter) -> Result<Vec<TaskView>, StoreError> {
+/// Tasks matching `filter` within the reader's scope, by deadline (tasks without one last).
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &TaskFilter,
+    scope: Scope,
+) -> Result<Vec<TaskView>, StoreError> {
     let mut query = tasks::table.into_boxed::<DbBackend>();
+    if let Scope::Agency(agency_id) = scope {
+        query = query.filter(tasks::id.eq_any(super::access::agency_task_ids(agency_id)));
+    }
     if let Some(name) = &filter.agency {
         let ids = task_agencies::table
             .inner_join(agencies::table)
@@ -300,7 +308,10 @@ pub fn update(
             _ => None,
         };
         diesel::update(tasks::table.find(id))
-            .set((tasks::status.eq(status.as_str()), tasks::done_on.eq(done_on)))
+            .set((
+                tasks::status.eq(status.as_str()),
+                tasks::done_on.eq(done_on),
+            ))
             .execute(conn)?;
     }
     if let Some(deadline) = patch.deadline {

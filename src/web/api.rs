@@ -8,14 +8,13 @@ use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
+use super::auth::{Permission, Principal};
 use super::error::ApiError;
 use crate::intake::{self, IncomingFile};
+use crate::store::access;
 use crate::store::agencies::{self, Agency};
 use crate::store::directives::{self, DirectiveFilter, DirectiveSummary, DirectiveView};
 use crate::store::tasks::{self, ReportView, TaskFilter, TaskPatch, TaskView};
-
-/// The actor recorded in the audit log for API changes until accounts exist.
-const API_ACTOR: &str = "api";
 
 /// Health of the service.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -24,19 +23,16 @@ pub struct Health {
     pub status: &'static str,
     /// `sqlite` or `postgres`.
     pub backend: crate::store::Backend,
-    /// Directives stored.
-    pub directives: i64,
 }
 
 /// Whether the service and its database answer.
 #[utoipa::path(get, path = "/api/health", responses((status = 200, body = Health)))]
 pub async fn health(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
     let store = state.store.clone();
-    let count = web::block(move || store.read(directives::count)).await??;
+    web::block(move || store.read(directives::count)).await??;
     Ok(web::Json(Health {
         status: "ok",
         backend: state.store.backend(),
-        directives: count,
     }))
 }
 
@@ -57,9 +53,11 @@ pub struct NewDirectiveText {
               (status = 413, body = ApiError), (status = 415, body = ApiError)))]
 pub async fn register_directive(
     state: web::Data<AppState>,
+    principal: Principal,
     request: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::RegisterDirective)?;
     let limit = state.config.limits.max_upload_bytes;
     if let Some(length) = request
         .headers()
@@ -95,8 +93,17 @@ pub async fn register_directive(
     };
     let store = state.store.clone();
     let config = state.config.clone();
-    let view = web::block(move || intake::register(&store, &file, &config.limits, API_ACTOR, None))
-        .await??;
+    let user_id = principal.user.id;
+    let view = web::block(move || {
+        intake::register(
+            &store,
+            &file,
+            &config.limits,
+            principal.actor(),
+            Some(user_id),
+        )
+    })
+    .await??;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/directives/{}", view.id)))
         .json(view))
@@ -115,16 +122,26 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, A
     Ok(body)
 }
 
-async fn read_multipart(mut form: Multipart, limit: usize) -> Result<IncomingFile, ApiError> {
+/// One part of a multipart form.
+#[derive(Debug, Default)]
+pub struct FormPart {
+    /// The file name, for file parts.
+    pub file_name: Option<String>,
+    /// The bytes sent.
+    pub content: Vec<u8>,
+}
+
+/// Reads every part of a multipart form, refusing more than `limit` bytes in all.
+pub async fn read_form(
+    mut form: Multipart,
+    limit: usize,
+) -> Result<std::collections::HashMap<String, FormPart>, ApiError> {
     let malformed = || ApiError::bad_request("bad_multipart", "Biểu mẫu tải tệp không hợp lệ.");
+    let mut parts = std::collections::HashMap::new();
+    let mut total = 0usize;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|_| malformed())?;
-        if field.name() != Some("file") {
-            while let Some(chunk) = field.next().await {
-                chunk.map_err(|_| malformed())?;
-            }
-            continue;
-        }
+        let name = field.name().unwrap_or_default().to_string();
         let file_name = field
             .content_disposition()
             .and_then(|d| d.get_filename())
@@ -132,17 +149,26 @@ async fn read_multipart(mut form: Multipart, limit: usize) -> Result<IncomingFil
         let mut content = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| malformed())?;
-            if content.len() + chunk.len() > limit {
+            total += chunk.len();
+            if total > limit {
                 return Err(ApiError::too_large(limit));
             }
             content.extend_from_slice(&chunk);
         }
-        return Ok(IncomingFile { file_name, content });
+        parts.insert(name, FormPart { file_name, content });
     }
-    Err(ApiError::bad_request(
-        "missing_file",
-        "Biểu mẫu không có trường \"file\".",
-    ))
+    Ok(parts)
+}
+
+async fn read_multipart(form: Multipart, limit: usize) -> Result<IncomingFile, ApiError> {
+    let mut parts = read_form(form, limit).await?;
+    let file = parts.remove("file").ok_or_else(|| {
+        ApiError::bad_request("missing_file", "Biểu mẫu không có trường \"file\".")
+    })?;
+    Ok(IncomingFile {
+        file_name: file.file_name,
+        content: file.content,
+    })
 }
 
 /// Reads a directive with its documents and tasks.
@@ -150,12 +176,13 @@ async fn read_multipart(mut form: Multipart, limit: usize) -> Result<IncomingFil
     responses((status = 200, body = DirectiveView), (status = 404, body = ApiError)))]
 pub async fn get_directive(
     state: web::Data<AppState>,
+    principal: Principal,
     id: web::Path<i64>,
 ) -> Result<web::Json<DirectiveView>, ApiError> {
     let store = state.store.clone();
-    let id = id.into_inner();
+    let (id, scope) = (id.into_inner(), principal.scope());
     Ok(web::Json(
-        web::block(move || store.read(|c| directives::get(c, id))).await??,
+        web::block(move || store.read(|c| access::directive(c, scope, id))).await??,
     ))
 }
 
@@ -164,12 +191,19 @@ pub async fn get_directive(
     responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = ApiError)))]
 pub async fn get_directive_file(
     state: web::Data<AppState>,
+    principal: Principal,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::DownloadOriginal)?;
     let store = state.store.clone();
-    let id = id.into_inner();
-    let (name, content) =
-        web::block(move || store.read(|c| directives::original_file(c, id))).await??;
+    let (id, scope) = (id.into_inner(), principal.scope());
+    let (name, content) = web::block(move || {
+        store.read(|c| {
+            access::check_directive(c, scope, id)?;
+            directives::original_file(c, id)
+        })
+    })
+    .await??;
     let name = name.unwrap_or_else(|| format!("directive-{id}.txt"));
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
@@ -182,12 +216,13 @@ pub async fn get_directive_file(
     responses((status = 200, body = Vec<DirectiveSummary>), (status = 400, body = ApiError)))]
 pub async fn list_directives(
     state: web::Data<AppState>,
+    principal: Principal,
     filter: web::Query<DirectiveFilter>,
 ) -> Result<web::Json<Vec<DirectiveSummary>>, ApiError> {
     let store = state.store.clone();
-    let filter = filter.into_inner();
+    let (filter, scope) = (filter.into_inner(), principal.scope());
     Ok(web::Json(
-        web::block(move || store.read(|c| directives::list(c, &filter))).await??,
+        web::block(move || store.read(|c| directives::list(c, &filter, scope))).await??,
     ))
 }
 
@@ -196,12 +231,13 @@ pub async fn list_directives(
     responses((status = 200, body = Vec<TaskView>), (status = 400, body = ApiError)))]
 pub async fn list_tasks(
     state: web::Data<AppState>,
+    principal: Principal,
     filter: web::Query<TaskFilter>,
 ) -> Result<web::Json<Vec<TaskView>>, ApiError> {
     let store = state.store.clone();
-    let filter = filter.into_inner();
+    let (filter, scope) = (filter.into_inner(), principal.scope());
     Ok(web::Json(
-        web::block(move || store.read(|c| tasks::list(c, &filter))).await??,
+        web::block(move || store.read(|c| tasks::list(c, &filter, scope))).await??,
     ))
 }
 
@@ -210,12 +246,13 @@ pub async fn list_tasks(
     responses((status = 200, body = TaskView), (status = 404, body = ApiError)))]
 pub async fn get_task(
     state: web::Data<AppState>,
+    principal: Principal,
     id: web::Path<i64>,
 ) -> Result<web::Json<TaskView>, ApiError> {
     let store = state.store.clone();
-    let id = id.into_inner();
+    let (id, scope) = (id.into_inner(), principal.scope());
     Ok(web::Json(
-        web::block(move || store.read(|c| tasks::get(c, id))).await??,
+        web::block(move || store.read(|c| access::task(c, scope, id))).await??,
     ))
 }
 
@@ -224,9 +261,11 @@ pub async fn get_task(
     responses((status = 200, body = TaskView), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn update_task(
     state: web::Data<AppState>,
+    principal: Principal,
     id: web::Path<i64>,
     patch: web::Json<TaskPatch>,
 ) -> Result<web::Json<TaskView>, ApiError> {
+    principal.require(Permission::EditTask)?;
     let patch = patch.into_inner();
     if patch.text.as_deref().is_some_and(|t| t.trim().is_empty()) {
         return Err(ApiError::bad_request(
@@ -237,7 +276,8 @@ pub async fn update_task(
     let store = state.store.clone();
     let id = id.into_inner();
     Ok(web::Json(
-        web::block(move || store.write(|c| tasks::update(c, id, &patch, API_ACTOR))).await??,
+        web::block(move || store.write(|c| tasks::update(c, id, &patch, principal.actor())))
+            .await??,
     ))
 }
 
@@ -255,9 +295,11 @@ pub struct NewReport {
               (status = 404, body = ApiError), (status = 409, body = ApiError)))]
 pub async fn file_report(
     state: web::Data<AppState>,
+    principal: Principal,
     id: web::Path<i64>,
     report: web::Json<NewReport>,
 ) -> Result<HttpResponse, ApiError> {
+    principal.require(Permission::FileReport)?;
     let text = report.into_inner().text;
     if text.trim().is_empty() {
         return Err(ApiError::bad_request(
@@ -266,10 +308,20 @@ pub async fn file_report(
         ));
     }
     let store = state.store.clone();
-    let id = id.into_inner();
-    let report =
-        web::block(move || store.write(|c| tasks::add_report(c, id, text.trim(), None, API_ACTOR)))
-            .await??;
+    let (id, scope) = (id.into_inner(), principal.scope());
+    let report = web::block(move || {
+        store.write(|c| {
+            access::task(c, scope, id)?;
+            tasks::add_report(
+                c,
+                id,
+                text.trim(),
+                Some(principal.user.id),
+                principal.actor(),
+            )
+        })
+    })
+    .await??;
     Ok(HttpResponse::Created().json(report))
 }
 
@@ -278,12 +330,19 @@ pub async fn file_report(
     responses((status = 200, body = Vec<ReportView>), (status = 404, body = ApiError)))]
 pub async fn list_reports(
     state: web::Data<AppState>,
+    principal: Principal,
     id: web::Path<i64>,
 ) -> Result<web::Json<Vec<ReportView>>, ApiError> {
     let store = state.store.clone();
-    let id = id.into_inner();
+    let (id, scope) = (id.into_inner(), principal.scope());
     Ok(web::Json(
-        web::block(move || store.read(|c| tasks::reports_of(c, id))).await??,
+        web::block(move || {
+            store.read(|c| {
+                access::task(c, scope, id)?;
+                tasks::reports_of(c, id)
+            })
+        })
+        .await??,
     ))
 }
 
@@ -303,10 +362,13 @@ pub struct SearchParams {
     /// Only directives with a task in this status.
     pub status: Option<String>,
     /// Only directives issued in this year.
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub year: Option<i32>,
     /// Only directives issued on or after this date.
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub issued_from: Option<chrono::NaiveDate>,
     /// Only directives issued on or before this date.
+    #[serde(default, deserialize_with = "empty_as_none")]
     pub issued_to: Option<chrono::NaiveDate>,
     /// `relevance` (default), `newest` or `oldest`.
     pub sort: Option<crate::search::SortOrder>,
@@ -316,17 +378,39 @@ pub struct SearchParams {
     pub offset: Option<usize>,
 }
 
+/// Reads an optional value of a query string where an empty field (as a form sends it) means none.
+fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    match Option::<String>::deserialize(d)?.map(|s| s.trim().to_string()) {
+        None => Ok(None),
+        Some(s) if s.is_empty() => Ok(None),
+        Some(s) => s.parse().map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// A text filter, unless the form left it empty.
+fn non_empty(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
 impl SearchParams {
     /// The index query these parameters ask for.
     pub fn to_query(&self) -> crate::search::SearchQuery {
         let defaults = crate::search::SearchQuery::default();
         crate::search::SearchQuery {
             text: self.q.clone().unwrap_or_default(),
-            kind: self.kind.clone(),
-            issuer: self.issuer.clone(),
-            agency: self.agency.clone(),
-            lead_agency: self.lead.clone(),
-            status: self.status.clone(),
+            kind: non_empty(&self.kind),
+            issuer: non_empty(&self.issuer),
+            agency: non_empty(&self.agency),
+            lead_agency: non_empty(&self.lead),
+            status: non_empty(&self.status),
             year: self.year,
             issued_from: self.issued_from,
             issued_to: self.issued_to,
@@ -344,16 +428,20 @@ impl SearchParams {
     responses((status = 200, body = crate::search::SearchResults), (status = 400, body = ApiError)))]
 pub async fn search(
     state: web::Data<AppState>,
+    principal: Principal,
     params: web::Query<SearchParams>,
 ) -> Result<web::Json<crate::search::SearchResults>, ApiError> {
-    let results = state.search(params.to_query()).await?;
+    let results = state.search(&principal, params.to_query()).await?;
     Ok(web::Json(results))
 }
 
 /// Lists the agencies, with their reminder addresses.
 #[utoipa::path(get, path = "/api/agencies",
     responses((status = 200, body = Vec<Agency>)))]
-pub async fn list_agencies(state: web::Data<AppState>) -> Result<web::Json<Vec<Agency>>, ApiError> {
+pub async fn list_agencies(
+    state: web::Data<AppState>,
+    _principal: Principal,
+) -> Result<web::Json<Vec<Agency>>, ApiError> {
     let store = state.store.clone();
     Ok(web::Json(
         web::block(move || store.read(agencies::list)).await??,
@@ -373,16 +461,18 @@ pub struct AgencyPatch {
     responses((status = 200, body = Agency), (status = 400, body = ApiError), (status = 404, body = ApiError)))]
 pub async fn update_agency(
     state: web::Data<AppState>,
+    principal: Principal,
     id: web::Path<i64>,
     patch: web::Json<AgencyPatch>,
 ) -> Result<web::Json<Agency>, ApiError> {
+    principal.require(Permission::ManageAgencies)?;
     let email = crate::tracker::check_address(patch.into_inner().email.as_deref())
         .map_err(|message| ApiError::bad_request("invalid_email", message))?;
     let store = state.store.clone();
     let id = id.into_inner();
     Ok(web::Json(
         web::block(move || {
-            store.write(|c| agencies::set_email(c, id, email.as_deref(), API_ACTOR))
+            store.write(|c| agencies::set_email(c, id, email.as_deref(), principal.actor()))
         })
         .await??,
     ))

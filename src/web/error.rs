@@ -57,6 +57,42 @@ impl ApiError {
         )
     }
 
+    /// No session or API token was given, or it is no longer valid.
+    pub fn unauthenticated() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "Cần đăng nhập (phiên làm việc hoặc mã API) để dùng chức năng này.",
+        )
+    }
+
+    /// The user's role does not allow the action.
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Tài khoản của bạn không có quyền thực hiện thao tác này.",
+        )
+    }
+
+    /// A change made with a session cookie lacks the session's CSRF token.
+    pub fn csrf() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "Yêu cầu không mang mã xác thực biểu mẫu hợp lệ; hãy tải lại trang rồi thử lại.",
+        )
+    }
+
+    /// Too many failed sign-ins for this user or client.
+    pub fn sign_in_throttled() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "sign_in_throttled",
+            "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau 15 phút.",
+        )
+    }
+
     /// The client sends too many requests.
     pub fn rate_limited() -> Self {
         Self::new(
@@ -100,6 +136,13 @@ impl From<StoreError> for ApiError {
                 "conflict",
                 format!("Không thể thực hiện ở trạng thái hiện tại ({detail})."),
             ),
+            StoreError::Invalid(message) => {
+                let mut message = message;
+                if let Some(first) = message.get(..1) {
+                    message = first.to_uppercase() + message.get(1..).unwrap_or("");
+                }
+                ApiError::bad_request("invalid", format!("{message}."))
+            }
             other => {
                 tracing::error!(error = %other, "storage failure");
                 ApiError::internal()

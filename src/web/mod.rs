@@ -1,6 +1,8 @@
 //! The HTTP side: the JSON API, the pages, and the one place where failures become HTTP answers.
 
+pub mod accounts;
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod limits;
 pub mod openapi;
@@ -31,6 +33,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     /// The search index of this process.
     pub indexer: Arc<Indexer>,
+    /// Failed sign-ins, to slow down password guessing.
+    pub sign_in_throttle: Arc<auth::SignInThrottle>,
 }
 
 impl AppState {
@@ -45,15 +49,27 @@ impl AppState {
             config: Arc::new(config),
             limiter: Arc::new(limiter),
             indexer,
+            sign_in_throttle: Arc::new(auth::SignInThrottle::default()),
         }
     }
 
     /// Searches the index after bringing it in step with the database, so that every directive
-    /// committed before the call is found.
+    /// committed before the call is found. Agency staff find only directives with their own tasks.
     pub async fn search(
         &self,
-        query: crate::search::SearchQuery,
+        principal: &auth::Principal,
+        mut query: crate::search::SearchQuery,
     ) -> Result<crate::search::SearchResults, ApiError> {
+        if let crate::store::access::Scope::Agency(_) = principal.scope() {
+            // The index filters by agency name; staff without an agency get a name no task has.
+            query.agency = Some(
+                principal
+                    .user
+                    .agency
+                    .clone()
+                    .unwrap_or_else(|| "\u{0}".into()),
+            );
+        }
         let (store, indexer) = (self.store.clone(), self.indexer.clone());
         web::block(move || {
             indexer.catch_up(&store)?;
@@ -89,6 +105,14 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                         err.into()
                     }),
             )
+            .app_data(
+                web::FormConfig::default()
+                    .limit(1024 * 1024)
+                    .error_handler(|e, _| {
+                        ApiError::bad_request("invalid_form", format!("Biểu mẫu không hợp lệ: {e}"))
+                            .into()
+                    }),
+            )
             .app_data(web::QueryConfig::default().error_handler(|e, _| {
                 ApiError::bad_request("invalid_query", format!("Tham số không hợp lệ: {e}")).into()
             }))
@@ -113,13 +137,39 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/tasks/{id}/reports", web::post().to(api::file_report))
                     .route("/agencies", web::get().to(api::list_agencies))
                     .route("/agencies/{id}", web::put().to(api::update_agency))
+                    .route("/me", web::get().to(accounts::me))
+                    .route("/users", web::get().to(accounts::list_users))
+                    .route("/users", web::post().to(accounts::add_user))
+                    .route(
+                        "/users/{username}/disable",
+                        web::post().to(accounts::disable_user),
+                    )
+                    .route(
+                        "/users/{username}/tokens",
+                        web::post().to(accounts::add_token),
+                    )
                     .default_service(web::to(|| async {
                         Err::<String, _>(ApiError::not_found())
                     })),
             )
+            .route("/login", web::get().to(pages::sign_in_form))
+            .route("/login", web::post().to(pages::sign_in))
+            .route("/logout", web::post().to(pages::sign_out))
             .route("/", web::get().to(pages::home))
             .route("/search", web::get().to(pages::search))
-            .route("/directives/{id}", web::get().to(pages::directive));
+            .route("/tasks", web::get().to(pages::task_list))
+            .route("/tasks/{id}", web::get().to(pages::task))
+            .route("/tasks/{id}/report", web::post().to(pages::file_report))
+            .route("/tasks/{id}/edit", web::post().to(pages::edit_task))
+            .route("/directives/new", web::get().to(pages::register_form))
+            .route("/directives/new", web::post().to(pages::register))
+            .route("/directives/{id}", web::get().to(pages::directive))
+            .route("/admin/users", web::get().to(pages::user_list))
+            .route("/admin/users", web::post().to(pages::add_user))
+            .route(
+                "/admin/users/{username}/disable",
+                web::post().to(pages::disable_user),
+            );
     }
 }
 

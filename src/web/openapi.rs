@@ -3,7 +3,9 @@
 use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
-use super::api;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use super::{accounts, api};
 
 /// The API description, built from the handlers' annotations.
 #[derive(OpenApi)]
@@ -26,9 +28,29 @@ use super::api;
         api::list_reports,
         api::list_agencies,
         api::update_agency,
-    )
+        accounts::me,
+        accounts::list_users,
+        accounts::add_user,
+        accounts::disable_user,
+        accounts::add_token,
+    ),
+    modifiers(&BearerToken),
+    security(("bearer" = []))
 )]
 pub struct ApiDoc;
+
+/// Declares the API token scheme: `Authorization: Bearer TOKEN` (see `dondoc user add --token`).
+struct BearerToken;
+
+impl utoipa::Modify for BearerToken {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// Serves the description as JSON.
 pub async fn serve() -> HttpResponse {

@@ -1,18 +1,36 @@
-//! Server-rendered pages in Vietnamese (askama templates, checked at compile time).
+//! Server-rendered pages in Vietnamese (askama templates, checked at compile time). Each role lands on
+//! its own working screen: clerks on the overview and the registration form, agency staff on their
+//! tasks by urgency, leaders on the search and the dashboard, admins on the users.
 
-use actix_web::{HttpResponse, web};
+use actix_multipart::Multipart;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use askama::Template;
 use chrono::NaiveDate;
+use serde::Deserialize;
 
 use super::AppState;
+use super::auth::{self, MaybePrincipal, Permission, Principal};
 use super::error::ApiError;
+use crate::html::escape_html;
+use crate::intake::{self, IncomingFile};
+use crate::store::access;
 use crate::store::directives::{self, DirectiveFilter, DirectiveSummary, DocumentView};
-use crate::store::tasks::{self, TaskFilter, TaskStatus, TaskView};
+use crate::store::tasks::{self, ReportView, TaskFilter, TaskPatch, TaskStatus, TaskView};
+use crate::store::users::{self, NewUser, Role};
 
 /// A date as Vietnamese offices write it (dd/mm/yyyy), or a dash.
 pub fn vn_date(date: Option<NaiveDate>) -> String {
     date.map(|d| d.format("%d/%m/%Y").to_string())
         .unwrap_or_else(|| "—".to_string())
+}
+
+/// Reads a date typed as dd/mm/yyyy (or d/m/yyyy) or sent by a date field (yyyy-mm-dd).
+pub fn parse_vn_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .ok()
 }
 
 /// The Vietnamese name of a task status.
@@ -26,6 +44,269 @@ pub fn status_label(status: TaskStatus) -> &'static str {
         TaskStatus::Cancelled => "Hủy",
     }
 }
+
+/// The local (Vietnamese) day now.
+fn today() -> NaiveDate {
+    crate::tracker::local_day(crate::store::now())
+}
+
+/// The header of every page for a signed-in user: who they are and what they can reach.
+struct Nav {
+    user: String,
+    role: &'static str,
+    csrf: String,
+    register: bool,
+    admin: bool,
+}
+
+impl Nav {
+    fn of(principal: &Principal) -> Nav {
+        Nav {
+            user: principal.user.display_name.clone(),
+            role: principal.user.role.label(),
+            csrf: principal.csrf().to_string(),
+            register: principal.may(Permission::RegisterDirective),
+            admin: principal.may(Permission::ManageUsers),
+        }
+    }
+}
+
+/// A failure shown as a page (in Vietnamese) rather than as JSON.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct PageError(#[from] ApiError);
+
+impl From<crate::store::StoreError> for PageError {
+    fn from(e: crate::store::StoreError) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for PageError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        PageError(e.into())
+    }
+}
+
+impl From<crate::intake::IntakeError> for PageError {
+    fn from(e: crate::intake::IntakeError) -> Self {
+        PageError(e.into())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    nav: Option<Nav>,
+    title: &'a str,
+    message: &'a str,
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.0.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let title = match self.0.status {
+            403 => "Không có quyền",
+            404 => "Không tìm thấy",
+            413 => "Tệp quá lớn",
+            429 => "Quá nhiều yêu cầu",
+            s if s >= 500 => "Lỗi hệ thống",
+            _ => "Không thực hiện được",
+        };
+        let page = ErrorPage {
+            nav: None,
+            title,
+            message: &self.0.message,
+        };
+        match page.render() {
+            Ok(html) => HttpResponse::build(self.status_code())
+                .content_type("text/html; charset=utf-8")
+                .body(html),
+            Err(_) => self.0.error_response(),
+        }
+    }
+}
+
+type PageResult = Result<HttpResponse, PageError>;
+
+fn render(page: &impl Template) -> PageResult {
+    render_with(StatusCode::OK, page)
+}
+
+fn render_with(status: StatusCode, page: &impl Template) -> PageResult {
+    let html = page.render().map_err(|e| {
+        tracing::error!(error = %e, "template failed");
+        ApiError::internal()
+    })?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_string()))
+        .finish()
+}
+
+// ----- Sign-in -----
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct SignInPage {
+    nav: Option<Nav>,
+    next: String,
+    username: String,
+    error: Option<String>,
+}
+
+/// Where the sign-in form returns to.
+#[derive(Debug, Deserialize)]
+pub struct NextParam {
+    /// A local path.
+    pub next: Option<String>,
+}
+
+/// The sign-in form.
+pub async fn sign_in_form(current: MaybePrincipal, params: web::Query<NextParam>) -> PageResult {
+    let next = auth::safe_next(params.next.as_deref());
+    if current.0.is_some() {
+        return Ok(see_other(&next));
+    }
+    render(&SignInPage {
+        nav: None,
+        next,
+        username: String::new(),
+        error: None,
+    })
+}
+
+/// The sign-in form as sent.
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    /// Sign-in name.
+    pub username: String,
+    /// Password.
+    pub password: String,
+    /// Where to go afterwards.
+    pub next: Option<String>,
+}
+
+/// Checks a password and opens a new session. The session secret is always new, so a session id
+/// planted in the browser before signing in is never used (no session fixation).
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    form: web::Form<SignInForm>,
+) -> PageResult {
+    let SignInForm {
+        username,
+        password,
+        next,
+    } = form.into_inner();
+    let username = username.trim().to_lowercase();
+    let next = auth::safe_next(next.as_deref());
+    let client = request.peer_addr().map(|a| a.ip());
+    let throttle = state.sign_in_throttle.clone();
+    let now = std::time::Instant::now();
+    let refuse = |status: StatusCode, message: &str, username: String, next: String| {
+        render_with(
+            status,
+            &SignInPage {
+                nav: None,
+                next,
+                username,
+                error: Some(message.to_string()),
+            },
+        )
+    };
+    if !throttle.allowed(&username, client, now) {
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            &ApiError::sign_in_throttled().message,
+            username,
+            next,
+        );
+    }
+    let store = state.store.clone();
+    let name = username.clone();
+    let session = web::block(move || -> Result<Option<(String, String)>, ApiError> {
+        let found = store.read(|c| users::for_sign_in(c, &name))?;
+        let hash = found.as_ref().and_then(|(_, h)| h.clone());
+        let verified = auth::verify_password(hash.as_deref(), &password);
+        let Some((user, _)) = found.filter(|(u, _)| verified && !u.disabled) else {
+            return Ok(None);
+        };
+        let random = |_| ApiError::internal();
+        let secret = auth::new_secret().map_err(random)?;
+        let csrf = auth::new_secret().map_err(random)?;
+        let expires = crate::store::now() + auth::SESSION_LENGTH;
+        store.write(|c| {
+            users::start_session(c, user.id, &auth::secret_hash(&secret), &csrf, expires)?;
+            crate::store::audit::record(
+                c,
+                &user.username,
+                "user.sign_in",
+                "user",
+                Some(user.id),
+                serde_json::json!({}),
+            )
+        })?;
+        Ok(Some((secret, user.username)))
+    })
+    .await??;
+    match session {
+        Some((secret, username)) => {
+            throttle.succeeded(&username);
+            let secure = state.config.public_url.starts_with("https://");
+            Ok(HttpResponse::SeeOther()
+                .cookie(auth::session_cookie(secret, secure))
+                .insert_header((header::LOCATION, next))
+                .finish())
+        }
+        None => {
+            throttle.failed(&username, client, now);
+            refuse(
+                StatusCode::UNAUTHORIZED,
+                "Tên đăng nhập hoặc mật khẩu không đúng.",
+                username,
+                next,
+            )
+        }
+    }
+}
+
+/// A form that only carries the CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct CsrfForm {
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+/// Ends the session.
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    principal: Principal,
+    form: web::Form<CsrfForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    if let Some(cookie) = request.cookie(auth::SESSION_COOKIE) {
+        let hash = auth::secret_hash(cookie.value());
+        let store = state.store.clone();
+        web::block(move || store.write(|c| users::end_session(c, &hash))).await??;
+    }
+    let secure = state.config.public_url.starts_with("https://");
+    Ok(HttpResponse::SeeOther()
+        .cookie(auth::expired_session_cookie(secure))
+        .insert_header((header::LOCATION, "/login"))
+        .finish())
+}
+
+// ----- Lists of directives and tasks -----
 
 struct DirectiveRow {
     id: i64,
@@ -65,37 +346,386 @@ impl From<DirectiveSummary> for DirectiveRow {
 }
 
 struct TaskRow {
+    id: i64,
     directive_id: i64,
     lead: String,
     support: String,
     text: String,
     deadline: String,
+    deadline_value: String,
+    deadline_text: String,
     overdue: bool,
     status: &'static str,
+    status_id: &'static str,
 }
 
 impl TaskRow {
     fn new(t: TaskView, today: NaiveDate) -> Self {
         TaskRow {
+            id: t.id,
             directive_id: t.directive_id,
             lead: t.lead.join("; "),
             support: t.support.join("; "),
-            overdue: !t.status.is_closed()
-                && t.status != TaskStatus::Reported
-                && t.deadline.is_some_and(|d| d < today),
+            overdue: is_overdue(&t, today),
             deadline: vn_date(t.deadline),
+            deadline_value: t.deadline.map(|d| d.to_string()).unwrap_or_default(),
+            deadline_text: t.deadline_text.unwrap_or_default(),
             text: t.text,
             status: status_label(t.status),
+            status_id: t.status.as_str(),
         }
     }
+}
+
+fn is_overdue(t: &TaskView, today: NaiveDate) -> bool {
+    !t.status.is_closed()
+        && t.status != TaskStatus::Reported
+        && t.deadline.is_some_and(|d| d < today)
 }
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
+    nav: Option<Nav>,
     directives: Vec<DirectiveRow>,
     tasks: Vec<TaskRow>,
 }
+
+/// The landing page: agency staff go to their tasks, leaders to the search; clerks and admins see
+/// recent directives and open tasks by deadline.
+pub async fn home(state: web::Data<AppState>, principal: Principal) -> PageResult {
+    match principal.user.role {
+        Role::Agency => return Ok(see_other("/tasks")),
+        Role::Leader => return Ok(see_other("/search")),
+        Role::Clerk | Role::Admin => {}
+    }
+    let store = state.store.clone();
+    let scope = principal.scope();
+    let (directives, tasks) = web::block(move || {
+        store.read(|c| {
+            let d = directives::list(c, &DirectiveFilter::default(), scope)?;
+            let t = tasks::list(c, &TaskFilter::default(), scope)?;
+            Ok((d, t))
+        })
+    })
+    .await??;
+    let today = today();
+    render(&HomePage {
+        nav: Some(Nav::of(&principal)),
+        directives: directives.into_iter().map(DirectiveRow::from).collect(),
+        tasks: tasks
+            .into_iter()
+            .filter(|t| !t.status.is_closed())
+            .map(|t| TaskRow::new(t, today))
+            .collect(),
+    })
+}
+
+struct UrgencyGroup {
+    title: &'static str,
+    tasks: Vec<TaskRow>,
+}
+
+#[derive(Template)]
+#[template(path = "tasks.html")]
+struct TasksPage {
+    nav: Option<Nav>,
+    agency: String,
+    groups: Vec<UrgencyGroup>,
+}
+
+/// The tasks in the user's scope by urgency: overdue, due within seven days, later or without a
+/// deadline, awaiting acceptance, and done.
+pub async fn task_list(state: web::Data<AppState>, principal: Principal) -> PageResult {
+    let store = state.store.clone();
+    let scope = principal.scope();
+    let all = web::block(move || {
+        store.read(|c| {
+            let mut all = Vec::new();
+            let mut offset = 0;
+            loop {
+                let filter = TaskFilter {
+                    limit: Some(1000),
+                    offset: Some(offset),
+                    ..TaskFilter::default()
+                };
+                let page = tasks::list(c, &filter, scope)?;
+                let n = page.len() as i64;
+                all.extend(page);
+                if n < 1000 || all.len() >= 10_000 {
+                    return Ok(all);
+                }
+                offset += n;
+            }
+        })
+    })
+    .await??;
+    let today = today();
+    let week = today + chrono::TimeDelta::days(7);
+    let mut groups = [
+        ("Quá hạn", Vec::new()),
+        ("Đến hạn trong 7 ngày", Vec::new()),
+        ("Còn hạn hoặc không có thời hạn", Vec::new()),
+        ("Đã báo cáo, chờ tiếp nhận", Vec::new()),
+        ("Đã hoàn thành", Vec::new()),
+    ];
+    for t in all {
+        let slot = if t.status.is_closed() {
+            4
+        } else if t.status == TaskStatus::Reported {
+            3
+        } else if is_overdue(&t, today) {
+            0
+        } else if t.deadline.is_some_and(|d| d <= week) {
+            1
+        } else {
+            2
+        };
+        if t.status == TaskStatus::Cancelled {
+            continue;
+        }
+        groups[slot].1.push(TaskRow::new(t, today));
+    }
+    render(&TasksPage {
+        nav: Some(Nav::of(&principal)),
+        agency: principal.user.agency.clone().unwrap_or_default(),
+        groups: groups
+            .into_iter()
+            .map(|(title, tasks)| UrgencyGroup { title, tasks })
+            .collect(),
+    })
+}
+
+// ----- One task -----
+
+struct ReportRow {
+    at: String,
+    text: String,
+}
+
+impl From<ReportView> for ReportRow {
+    fn from(r: ReportView) -> Self {
+        ReportRow {
+            at: crate::tracker::local_day(r.created_at)
+                .format("%d/%m/%Y")
+                .to_string(),
+            text: r.text,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "task.html")]
+struct TaskPage {
+    nav: Option<Nav>,
+    csrf: String,
+    task: TaskRow,
+    document_title: String,
+    /// Escaped, with the task's own words in `<mark>`.
+    passage: String,
+    reports: Vec<ReportRow>,
+    can_report: bool,
+    closed: bool,
+    notice: Option<&'static str>,
+}
+
+/// What a page was reached after.
+#[derive(Debug, Default, Deserialize)]
+pub struct Notice {
+    /// `reported`, `saved` or `registered`.
+    pub done: Option<String>,
+}
+
+/// One task: what, who, by when, the passage it was read from, its reports, and the report form.
+pub async fn task(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    notice: web::Query<Notice>,
+) -> PageResult {
+    let store = state.store.clone();
+    let (id, scope) = (id.into_inner(), principal.scope());
+    let (task, document, reports) = web::block(move || {
+        store.read(|c| {
+            let task = access::task(c, scope, id)?;
+            let directive = directives::get(c, task.directive_id)?;
+            let document = directive
+                .documents
+                .into_iter()
+                .find(|d| d.id == task.document_id);
+            let reports = tasks::reports_of(c, id)?;
+            Ok((task, document, reports))
+        })
+    })
+    .await??;
+    let (document_title, passage) = match &document {
+        Some(d) => (document_title(d), source_passage(&d.text, &task.text)),
+        None => (String::new(), escape_html(&task.text)),
+    };
+    let closed = task.status.is_closed();
+    render(&TaskPage {
+        nav: Some(Nav::of(&principal)),
+        csrf: principal.csrf().to_string(),
+        can_report: principal.may(Permission::FileReport) && !closed,
+        closed,
+        task: TaskRow::new(task, today()),
+        document_title,
+        passage,
+        reports: reports.into_iter().map(ReportRow::from).collect(),
+        notice: match notice.done.as_deref() {
+            Some("reported") => Some("Đã gửi báo cáo tiến độ."),
+            Some("saved") => Some("Đã lưu thay đổi."),
+            _ => None,
+        },
+    })
+}
+
+fn document_title(d: &DocumentView) -> String {
+    [d.kind.as_deref(), d.number.as_deref(), d.issuer.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The part of a document's text a task was read from, escaped, with the task's words marked.
+fn source_passage(document: &str, task: &str) -> String {
+    const AROUND: usize = 300;
+    let probe: String = task.chars().take(60).collect();
+    let Some(start) = document.find(probe.trim()) else {
+        return escape_html(task);
+    };
+    let end = document
+        .get(start..)
+        .and_then(|rest| rest.find(task).map(|_| start + task.len()))
+        .unwrap_or(start + probe.trim().len())
+        .min(document.len());
+    let mut from = start.saturating_sub(AROUND);
+    while !document.is_char_boundary(from) {
+        from -= 1;
+    }
+    let mut to = (end + AROUND).min(document.len());
+    while !document.is_char_boundary(to) {
+        to += 1;
+    }
+    format!(
+        "{}{}<mark>{}</mark>{}{}",
+        if from > 0 { "…" } else { "" },
+        escape_html(document.get(from..start).unwrap_or("")),
+        escape_html(document.get(start..end).unwrap_or("")),
+        escape_html(document.get(end..to).unwrap_or("")),
+        if to < document.len() { "…" } else { "" },
+    )
+}
+
+/// A progress report typed in the form.
+#[derive(Debug, Deserialize)]
+pub struct ReportForm {
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// What has been done.
+    pub text: String,
+}
+
+/// Files a progress report from the task page.
+pub async fn file_report(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    form: web::Form<ReportForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    principal.require(Permission::FileReport)?;
+    let text = form.into_inner().text.trim().to_string();
+    if text.is_empty() {
+        return Err(ApiError::bad_request(
+            "empty_text",
+            "Báo cáo trống: hãy nhập nội dung tiến độ.",
+        )
+        .into());
+    }
+    let (id, scope) = (id.into_inner(), principal.scope());
+    let store = state.store.clone();
+    web::block(move || {
+        store.write(|c| {
+            access::task(c, scope, id)?;
+            tasks::add_report(c, id, &text, Some(principal.user.id), principal.actor())
+        })
+    })
+    .await??;
+    Ok(see_other(&format!("/tasks/{id}?done=reported")))
+}
+
+/// A clerk's correction of a task.
+#[derive(Debug, Deserialize)]
+pub struct TaskEditForm {
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// What is to be done.
+    pub text: String,
+    /// Lead agencies, separated by `;` or new lines.
+    pub lead: String,
+    /// Cooperating agencies, likewise.
+    pub support: String,
+    /// Deadline as dd/mm/yyyy or yyyy-mm-dd; empty for none.
+    pub deadline: String,
+    /// Status identifier.
+    pub status: String,
+}
+
+fn agency_list(s: &str) -> Vec<String> {
+    s.split([';', '\n'])
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Saves a clerk's corrections to a task, then returns to its directive.
+pub async fn edit_task(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    form: web::Form<TaskEditForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    principal.require(Permission::EditTask)?;
+    let form = form.into_inner();
+    let deadline = match form.deadline.trim() {
+        "" => None,
+        typed => Some(parse_vn_date(typed).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_date",
+                format!("Thời hạn \"{typed}\" không đúng dạng ngày/tháng/năm."),
+            )
+        })?),
+    };
+    let status = TaskStatus::parse(&form.status).ok_or_else(|| {
+        ApiError::bad_request("invalid_status", "Trạng thái nhiệm vụ không hợp lệ.")
+    })?;
+    if form.text.trim().is_empty() {
+        return Err(
+            ApiError::bad_request("empty_text", "Nội dung nhiệm vụ không được để trống.").into(),
+        );
+    }
+    let patch = TaskPatch {
+        status: Some(status),
+        deadline: Some(deadline),
+        text: Some(form.text.trim().to_string()),
+        lead: Some(agency_list(&form.lead)),
+        support: Some(agency_list(&form.support)),
+    };
+    let id = id.into_inner();
+    let store = state.store.clone();
+    let task = web::block(move || store.write(|c| tasks::update(c, id, &patch, principal.actor())))
+        .await??;
+    Ok(see_other(&format!(
+        "/directives/{}?done=saved#task-{id}",
+        task.directive_id
+    )))
+}
+
+// ----- Directives -----
 
 struct DocumentSection {
     kind: String,
@@ -130,59 +760,150 @@ impl DocumentSection {
     }
 }
 
+/// A line the text repair changed.
+struct RepairedLine {
+    number: usize,
+    before: String,
+    after: String,
+}
+
 #[derive(Template)]
 #[template(path = "directive.html")]
 struct DirectivePage {
+    nav: Option<Nav>,
+    csrf: String,
     id: i64,
     documents: Vec<DocumentSection>,
+    can_edit: bool,
+    can_download: bool,
+    statuses: Vec<(&'static str, &'static str)>,
+    repaired: Vec<RepairedLine>,
+    repaired_more: usize,
+    notice: Option<&'static str>,
 }
 
-fn render(page: &impl Template) -> Result<HttpResponse, ApiError> {
-    let html = page.render().map_err(|e| {
-        tracing::error!(error = %e, "template failed");
-        ApiError::internal()
-    })?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(html))
+/// The lines the repair changed (at most `limit`), and how many more there are.
+fn repaired_lines(original: &str, repaired: &str, limit: usize) -> (Vec<RepairedLine>, usize) {
+    let mut out = Vec::new();
+    let mut more = 0;
+    for (i, (before, after)) in original.lines().zip(repaired.lines()).enumerate() {
+        if before != after {
+            if out.len() < limit {
+                out.push(RepairedLine {
+                    number: i + 1,
+                    before: before.to_string(),
+                    after: after.to_string(),
+                });
+            } else {
+                more += 1;
+            }
+        }
+    }
+    (out, more)
 }
 
-/// The overview: recent directives and open tasks by deadline.
-pub async fn home(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let store = state.store.clone();
-    let (directives, tasks) = web::block(move || {
-        store.read(|c| {
-            let d = directives::list(c, &DirectiveFilter::default())?;
-            let t = tasks::list(c, &TaskFilter::default())?;
-            Ok((d, t))
-        })
-    })
-    .await??;
-    let today = chrono::Local::now().date_naive();
-    render(&HomePage {
-        directives: directives.into_iter().map(DirectiveRow::from).collect(),
-        tasks: tasks.into_iter().map(|t| TaskRow::new(t, today)).collect(),
-    })
-}
-
-/// One directive: its documents, tasks and text.
+/// One directive: each document's header, its tasks (editable by clerks), its text, and what the
+/// text repair changed.
 pub async fn directive(
     state: web::Data<AppState>,
+    principal: Principal,
     id: web::Path<i64>,
-) -> Result<HttpResponse, ApiError> {
+    notice: web::Query<Notice>,
+) -> PageResult {
     let store = state.store.clone();
-    let id = id.into_inner();
-    let view = web::block(move || store.read(|c| directives::get(c, id))).await??;
-    let today = chrono::Local::now().date_naive();
+    let (id, scope) = (id.into_inner(), principal.scope());
+    let view = web::block(move || store.read(|c| access::directive(c, scope, id))).await??;
+    let today = today();
+    let (repaired, repaired_more) = repaired_lines(&view.original_text, &view.repaired_text, 200);
     render(&DirectivePage {
+        nav: Some(Nav::of(&principal)),
+        csrf: principal.csrf().to_string(),
         id: view.id,
         documents: view
             .documents
             .into_iter()
             .map(|d| DocumentSection::new(d, today))
             .collect(),
+        can_edit: principal.may(Permission::EditTask),
+        can_download: principal.may(Permission::DownloadOriginal),
+        statuses: TaskStatus::ALL
+            .into_iter()
+            .map(|s| (s.as_str(), status_label(s)))
+            .collect(),
+        repaired,
+        repaired_more,
+        notice: match notice.done.as_deref() {
+            Some("registered") => Some(
+                "Đã đăng ký văn bản. Hãy soát lại các trường và nhiệm vụ đã đọc được, sửa nếu cần.",
+            ),
+            Some("saved") => Some("Đã lưu thay đổi."),
+            _ => None,
+        },
     })
 }
+
+#[derive(Template)]
+#[template(path = "register.html")]
+struct RegisterPage {
+    nav: Option<Nav>,
+    csrf: String,
+    max_mb: usize,
+}
+
+/// The form a clerk registers a directive with: paste its text or upload its file.
+pub async fn register_form(state: web::Data<AppState>, principal: Principal) -> PageResult {
+    principal.require(Permission::RegisterDirective)?;
+    render(&RegisterPage {
+        nav: Some(Nav::of(&principal)),
+        csrf: principal.csrf().to_string(),
+        max_mb: state.config.limits.max_upload_bytes.div_ceil(1024 * 1024),
+    })
+}
+
+/// Registers a directive from the form (a file, or else the pasted text), then shows it for review.
+pub async fn register(
+    state: web::Data<AppState>,
+    principal: Principal,
+    form: Multipart,
+) -> PageResult {
+    principal.require(Permission::RegisterDirective)?;
+    let limit = state.config.limits.max_upload_bytes;
+    let mut parts = super::api::read_form(form, limit).await?;
+    let csrf = parts
+        .remove("csrf")
+        .map(|p| String::from_utf8_lossy(&p.content).into_owned())
+        .unwrap_or_default();
+    principal.check_csrf(&csrf)?;
+    let file = match parts.remove("file") {
+        Some(part) if !part.content.is_empty() => IncomingFile {
+            file_name: part.file_name.filter(|n| !n.is_empty()),
+            content: part.content,
+        },
+        _ => IncomingFile {
+            file_name: None,
+            content: parts.remove("text").map(|p| p.content).unwrap_or_default(),
+        },
+    };
+    let store = state.store.clone();
+    let config = state.config.clone();
+    let user_id = principal.user.id;
+    let view = web::block(move || {
+        intake::register(
+            &store,
+            &file,
+            &config.limits,
+            principal.actor(),
+            Some(user_id),
+        )
+    })
+    .await??;
+    Ok(see_other(&format!(
+        "/directives/{}?done=registered",
+        view.id
+    )))
+}
+
+// ----- Search -----
 
 struct HitRow {
     directive_id: i64,
@@ -198,6 +919,7 @@ struct HitRow {
 #[derive(Template)]
 #[template(path = "search.html")]
 struct SearchPage {
+    nav: Option<Nav>,
     q: String,
     kind: String,
     year: String,
@@ -210,13 +932,15 @@ struct SearchPage {
 /// The search page: a form, and hits with highlighted snippets.
 pub async fn search(
     state: web::Data<AppState>,
+    principal: Principal,
     params: web::Query<super::api::SearchParams>,
-) -> Result<HttpResponse, ApiError> {
+) -> PageResult {
     let params = params.into_inner();
     let searched = params.q.as_deref().is_some_and(|q| !q.trim().is_empty())
-        || params.kind.is_some()
+        || params.kind.as_deref().is_some_and(|k| !k.trim().is_empty())
         || params.year.is_some();
     let mut page = SearchPage {
+        nav: Some(Nav::of(&principal)),
         q: params.q.clone().unwrap_or_default(),
         kind: params.kind.clone().unwrap_or_default(),
         year: params.year.map(|y| y.to_string()).unwrap_or_default(),
@@ -226,7 +950,7 @@ pub async fn search(
         hits: Vec::new(),
     };
     if searched {
-        let results = state.search(params.to_query()).await?;
+        let results = state.search(&principal, params.to_query()).await?;
         page.total = results.total;
         page.relaxed = results.relaxed;
         page.hits = results
@@ -244,4 +968,133 @@ pub async fn search(
             .collect();
     }
     render(&page)
+}
+
+// ----- Users (admins) -----
+
+struct UserRow {
+    username: String,
+    display_name: String,
+    role: &'static str,
+    agency: String,
+    disabled: bool,
+    created_on: String,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    nav: Option<Nav>,
+    csrf: String,
+    users: Vec<UserRow>,
+    roles: Vec<(&'static str, &'static str)>,
+    error: Option<String>,
+}
+
+async fn users_page(state: &AppState, principal: &Principal, error: Option<String>) -> PageResult {
+    let store = state.store.clone();
+    let list = web::block(move || store.read(users::list)).await??;
+    let page = UsersPage {
+        nav: Some(Nav::of(principal)),
+        csrf: principal.csrf().to_string(),
+        users: list
+            .into_iter()
+            .map(|u| UserRow {
+                created_on: vn_date(Some(crate::tracker::local_day(u.created_at))),
+                username: u.username,
+                display_name: u.display_name,
+                role: u.role.label(),
+                agency: u.agency.unwrap_or_default(),
+                disabled: u.disabled,
+            })
+            .collect(),
+        roles: Role::ALL
+            .into_iter()
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
+        error,
+    };
+    let status = if page.error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    render_with(status, &page)
+}
+
+/// The users, with a form to add one (admins only).
+pub async fn user_list(state: web::Data<AppState>, principal: Principal) -> PageResult {
+    principal.require(Permission::ManageUsers)?;
+    users_page(&state, &principal, None).await
+}
+
+/// A user to add, as typed.
+#[derive(Debug, Deserialize)]
+pub struct NewUserForm {
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// Sign-in name.
+    pub username: String,
+    /// Name shown on pages.
+    pub display_name: String,
+    /// Role identifier.
+    pub role: String,
+    /// Agency name (agency staff only).
+    pub agency: String,
+    /// Initial password.
+    pub password: String,
+}
+
+/// Adds a user from the form; mistakes are shown above the form.
+pub async fn add_user(
+    state: web::Data<AppState>,
+    principal: Principal,
+    form: web::Form<NewUserForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    principal.require(Permission::ManageUsers)?;
+    let form = form.into_inner();
+    let Some(role) = Role::parse(&form.role) else {
+        return users_page(&state, &principal, Some("Vai trò không hợp lệ.".into())).await;
+    };
+    if let Err(e) = super::accounts::check_password(&form.password) {
+        return users_page(&state, &principal, Some(e.message)).await;
+    }
+    let store = state.store.clone();
+    let actor = principal.actor().to_string();
+    let added = web::block(move || -> Result<(), ApiError> {
+        let hash = auth::hash_password(&form.password).map_err(|_| ApiError::internal())?;
+        let agency = form.agency.trim();
+        let new = NewUser {
+            username: form.username.trim(),
+            display_name: &form.display_name,
+            role,
+            agency: (!agency.is_empty()).then_some(agency),
+            password_hash: Some(hash),
+        };
+        store.write(|c| users::add(c, &new, &actor))?;
+        Ok(())
+    })
+    .await?;
+    match added {
+        Ok(()) => Ok(see_other("/admin/users")),
+        Err(e) if e.status < 500 => users_page(&state, &principal, Some(e.message)).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Disables a user from the list (admins only).
+pub async fn disable_user(
+    state: web::Data<AppState>,
+    principal: Principal,
+    username: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    principal.require(Permission::ManageUsers)?;
+    let store = state.store.clone();
+    let username = username.into_inner();
+    let actor = principal.actor().to_string();
+    web::block(move || store.write(|c| users::set_disabled(c, &username, true, &actor))).await??;
+    Ok(see_other("/admin/users"))
 }

@@ -74,8 +74,9 @@ async fn bad_input_is_refused_without_side_effects(db: Db) {
 
     // 200 MB declared: refused by its length before the body is read.
     let huge = 200 * 1024 * 1024;
+    let auth = app.bearer();
     let head = format!(
-        "POST /api/directives HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {huge}\r\n\r\n"
+        "POST /api/directives HTTP/1.1\r\nHost: localhost\r\nAuthorization: {auth}\r\nContent-Type: multipart/form-data; boundary=x\r\nContent-Length: {huge}\r\n\r\n"
     );
     let (s, b) = tokio::task::spawn_blocking({
         let app_head = head.clone();
@@ -86,10 +87,12 @@ async fn bad_input_is_refused_without_side_effects(db: Db) {
     .unwrap();
     assert_error(s, &b, 413, "too_large");
     // 200 MB streamed without a declared length: refused once the limit is passed.
-    let head = "POST /api/directives HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let head = format!(
+        "POST /api/directives HTTP/1.1\r\nHost: localhost\r\nAuthorization: {auth}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+    );
     let (s, b) = tokio::task::spawn_blocking({
         let addr = app.server.addr();
-        move || crate::helpers::raw_upload(addr, head, huge, true)
+        move || crate::helpers::raw_upload(addr, &head, huge, true)
     })
     .await
     .unwrap();

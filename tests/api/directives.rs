@@ -70,6 +70,7 @@ async fn upload_keeps_the_original_file(db: Db) {
     let mut response = app
         .server
         .get(format!("/api/directives/{id}/file"))
+        .bearer_auth(&app.token)
         .send()
         .await
         .unwrap();

@@ -8,6 +8,8 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 use dondoc::config::Config;
 use dondoc::indexer::Indexer;
 use dondoc::store::Store;
+use dondoc::store::users::{self, NewUser, Role};
+use dondoc::web::auth;
 use dondoc::web::{AppState, configure};
 use serde_json::Value;
 
@@ -86,6 +88,8 @@ pub struct TestApp {
     pub server: actix_test::TestServer,
     pub config: Config,
     pub store: Store,
+    /// An API token of the `admin` user made for the test; the request helpers send it.
+    pub token: String,
     _pg: Option<PgDatabase>,
     _dir: tempfile::TempDir,
 }
@@ -106,14 +110,65 @@ impl TestApp {
             }
         };
         let store = Store::open(&config.database_url).expect("open store");
+        let token = add_user(&store, "admin", Role::Admin, None);
         let server = start(store.clone(), config.clone());
         TestApp {
             server,
             config,
             store,
+            token,
             _pg: pg,
             _dir: dir,
         }
+    }
+
+    /// Creates a user with password `password123` and answers an API token of theirs.
+    pub fn add_user(&self, username: &str, role: Role, agency: Option<&str>) -> String {
+        add_user(&self.store, username, role, agency)
+    }
+
+    /// The `Authorization` header value of the test's admin token.
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.token)
+    }
+
+    /// GET a path with another user's token.
+    pub async fn get_as(&self, token: &str, path: &str) -> (u16, Value) {
+        answer(
+            self.server
+                .get(path)
+                .bearer_auth(token)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// POST JSON with another user's token.
+    pub async fn post_json_as(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        answer(
+            self.server
+                .post(path)
+                .bearer_auth(token)
+                .send_json(body)
+                .await
+                .expect("request"),
+        )
+        .await
+    }
+
+    /// PATCH JSON with another user's token.
+    pub async fn patch_json_as(&self, token: &str, path: &str, body: &Value) -> (u16, Value) {
+        answer(
+            self.server
+                .patch(path)
+                .bearer_auth(token)
+                .send_json(body)
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     /// Stops the server and starts a new one on the same database (a restart).
@@ -127,6 +182,7 @@ impl TestApp {
             server,
             config,
             store,
+            token,
             _pg,
             _dir,
         } = self;
@@ -139,6 +195,7 @@ impl TestApp {
             server,
             config,
             store,
+            token,
             _pg,
             _dir,
         }
@@ -146,7 +203,15 @@ impl TestApp {
 
     /// GET a path; answers status and JSON body.
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        answer(self.server.get(path).send().await.expect("request")).await
+        answer(
+            self.server
+                .get(path)
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .expect("request"),
+        )
+        .await
     }
 
     /// POST JSON to a path.
@@ -154,6 +219,7 @@ impl TestApp {
         answer(
             self.server
                 .post(path)
+                .bearer_auth(&self.token)
                 .send_json(body)
                 .await
                 .expect("request"),
@@ -166,6 +232,7 @@ impl TestApp {
         answer(
             self.server
                 .patch(path)
+                .bearer_auth(&self.token)
                 .send_json(body)
                 .await
                 .expect("request"),
@@ -178,6 +245,7 @@ impl TestApp {
         answer(
             self.server
                 .put(path)
+                .bearer_auth(&self.token)
                 .send_json(body)
                 .await
                 .expect("request"),
@@ -190,6 +258,7 @@ impl TestApp {
         answer(
             self.server
                 .post(path)
+                .bearer_auth(&self.token)
                 .insert_header(("content-type", content_type))
                 .send_body(body)
                 .await
@@ -245,10 +314,39 @@ impl TestApp {
     }
 }
 
+/// Creates a user with password `password123` and an API token; answers the token.
+pub fn add_user(store: &Store, username: &str, role: Role, agency: Option<&str>) -> String {
+    let hash = auth::hash_password(PASSWORD).expect("hash");
+    let token = auth::new_secret().expect("token");
+    store
+        .write(|c| {
+            users::add(
+                c,
+                &NewUser {
+                    username,
+                    display_name: username,
+                    role,
+                    agency,
+                    password_hash: Some(hash),
+                },
+                "test",
+            )?;
+            users::add_token(c, username, &auth::secret_hash(&token), "test", "test")
+        })
+        .expect("add user");
+    token
+}
+
+/// The password of every user the tests create.
+pub const PASSWORD: &str = "password123";
+
 fn start(store: Store, config: Config) -> actix_test::TestServer {
     let indexer = Indexer::open(&config.data_dir.join("index")).expect("open index");
     let state = AppState::new(store, std::sync::Arc::new(indexer), config);
-    actix_test::start(move || App::new().configure(configure(state.clone())))
+    // Redirects are not followed, so tests see the 303s of the sign-in flow and its cookies.
+    actix_test::start_with(actix_test::config().disable_redirects(), move || {
+        App::new().configure(configure(state.clone()))
+    })
 }
 
 /// The real sample directives shipped beside the project.

@@ -2,7 +2,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod accounts;
 mod bad_input;
+mod browser;
 mod directives;
 mod helpers;
 mod reminders;

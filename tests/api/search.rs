@@ -40,12 +40,16 @@ async fn registered_directives_are_found_with_or_without_accents(db: Db) {
     let (_, phrase) = app.get("/api/search?q=%22xuat%20huyet%22").await;
     assert_eq!(phrase["total"], 1);
     assert_ne!(phrase["hits"][0]["directive_id"], id);
+    // An empty field, as the search form sends it, is no filter.
+    let (status, body) = app.get("/api/search?q=so&year=&kind=&issued_from=").await;
+    assert_eq!(status, 200, "{body}");
     let (_, filtered) = app.get("/api/search?q=so&year=1999").await;
     assert_eq!(filtered["total"], 0);
     // The search page shows the same hit, highlighted, and escapes what it shows.
     let mut page = app
         .server
         .get("/search?q=chuyen%20doi%20so")
+        .bearer_auth(&app.token)
         .send()
         .await
         .unwrap();
@@ -62,6 +66,7 @@ async fn registered_directives_are_found_with_or_without_accents(db: Db) {
     let mut page = app
         .server
         .get("/search?q=%3Cscript%3Ealert(1)%3C/script%3E")
+        .bearer_auth(&app.token)
         .send()
         .await
         .unwrap();
