@@ -18,6 +18,7 @@ on_both_backends!(
     disabled_users_lose_access_at_once,
     markup_in_directives_and_reports_is_escaped,
     injection_attempts_in_search_and_filters_change_nothing,
+    the_command_line_adds_lists_and_disables_users,
 );
 
 /// A second directive, for another agency only.
@@ -547,4 +548,118 @@ async fn injection_attempts_in_search_and_filters_change_nothing(db: Db) {
         }
     }
     assert_eq!(app.counts(), before);
+}
+
+fn dondoc(app: &TestApp, args: &[&str], stdin: &str) -> (bool, String, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dondoc"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(&app.config.data_dir)
+        .arg("--database-url")
+        .arg(&app.config.database_url)
+        .env_remove("DONDOC_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run dondoc");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn the_command_line_adds_lists_and_disables_users(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (_, _, tasks) = two_directives(&app).await;
+    let agency = lead_starting(&tasks, "Sở Y tế");
+    let (ok, out, err) = dondoc(
+        &app,
+        &[
+            "user",
+            "add",
+            "soyte",
+            "--role",
+            "agency",
+            "--agency",
+            &agency,
+            "--password-stdin",
+            "--token",
+        ],
+        "mật khẩu dài đủ\n",
+    );
+    assert!(ok, "{err}");
+    let token = out
+        .lines()
+        .find_map(|l| l.strip_prefix("token: "))
+        .unwrap_or_else(|| panic!("no token printed: {out}"))
+        .to_string();
+    assert!(
+        !out.contains("password:"),
+        "a typed password is not echoed: {out}"
+    );
+    let (s, me) = app.get_as(&token, "/api/me").await;
+    assert_eq!(s, 200, "{me}");
+    assert_eq!(me["role"], "agency");
+    assert_eq!(me["agency"], agency.as_str());
+    let (s, cookie) = sign_in(&app, "soyte", "mật khẩu dài đủ").await;
+    assert_eq!(s, 303);
+    assert!(cookie.is_some());
+
+    // Without --password-stdin a password is made and printed once.
+    let (ok, out, err) = dondoc(&app, &["user", "add", "vanthu", "--role", "clerk"], "");
+    assert!(ok, "{err}");
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .unwrap();
+    assert_eq!(sign_in(&app, "vanthu", password).await.0, 303);
+
+    // Mistakes are refused with a message and create nothing.
+    for args in [
+        &["user", "add", "x1", "--role", "chief"][..],
+        &[
+            "user",
+            "add",
+            "khong-co",
+            "--role",
+            "agency",
+            "--agency",
+            "Bộ Không Tồn Tại",
+        ][..],
+        &["user", "add", "vanthu", "--role", "clerk"][..],
+    ] {
+        let (ok, _, err) = dondoc(&app, args, "");
+        assert!(!ok, "{args:?} should fail");
+        assert!(!err.trim().is_empty());
+    }
+    let (ok, list, _) = dondoc(&app, &["user", "list"], "");
+    assert!(ok);
+    assert_eq!(list.lines().count(), 3, "admin, soyte, vanthu: {list}");
+    assert!(list.contains("soyte\tagency"), "{list}");
+
+    let (ok, _, err) = dondoc(&app, &["user", "disable", "soyte"], "");
+    assert!(ok, "{err}");
+    assert_eq!(app.get_as(&token, "/api/me").await.0, 401);
+    let audit: Vec<String> = app
+        .store
+        .read(|c| {
+            use diesel::prelude::*;
+            use dondoc::store::schema::audit_log;
+            Ok(audit_log::table
+                .filter(audit_log::entity.eq("user"))
+                .select(audit_log::action)
+                .load::<String>(c)?)
+        })
+        .unwrap();
+    assert!(audit.contains(&"user.disable".to_string()), "{audit:?}");
 }
