@@ -98,6 +98,11 @@ impl Calendar {
     }
 }
 
+/// The Vietnamese public holidays of `dictionaries/holidays.tsv`, with their names, by date.
+pub fn vietnamese_holidays() -> Vec<(NaiveDate, String)> {
+    parse_holidays(HOLIDAYS_TSV)
+}
+
 /// Saturday or Sunday.
 pub fn is_weekend(date: NaiveDate) -> bool {
     matches!(date.weekday(), Weekday::Sat | Weekday::Sun)

@@ -164,6 +164,11 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/directives/new", web::get().to(pages::register_form))
             .route("/directives/new", web::post().to(pages::register))
             .route("/directives/{id}", web::get().to(pages::directive))
+            .route("/admin/settings", web::get().to(pages::settings))
+            .route(
+                "/admin/agencies/{id}/email",
+                web::post().to(pages::set_agency_email),
+            )
             .route("/admin/users", web::get().to(pages::user_list))
             .route("/admin/users", web::post().to(pages::add_user))
             .route(

@@ -1098,3 +1098,132 @@ pub async fn disable_user(
     web::block(move || store.write(|c| users::set_disabled(c, &username, true, &actor))).await??;
     Ok(see_other("/admin/users"))
 }
+
+// ----- Settings (admins) -----
+
+struct AgencyRow {
+    id: i64,
+    name: String,
+    abbreviation: String,
+    email: String,
+}
+
+struct HolidayRow {
+    date: String,
+    name: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    nav: Option<Nav>,
+    csrf: String,
+    agencies: Vec<AgencyRow>,
+    days_before: String,
+    on_the_day: bool,
+    overdue_every_days: u32,
+    escalate_after: u32,
+    leader_email: String,
+    fallback_email: String,
+    holidays: Vec<HolidayRow>,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+async fn settings_page(
+    state: &AppState,
+    principal: &Principal,
+    error: Option<String>,
+    notice: Option<&'static str>,
+) -> PageResult {
+    let store = state.store.clone();
+    let agencies = web::block(move || store.read(crate::store::agencies::list)).await??;
+    let policy = &state.config.reminders;
+    let year = chrono::Datelike::year(&today());
+    let page = SettingsPage {
+        nav: Some(Nav::of(principal)),
+        csrf: principal.csrf().to_string(),
+        agencies: agencies
+            .into_iter()
+            .map(|a| AgencyRow {
+                id: a.id,
+                name: a.name,
+                abbreviation: a.abbreviation.unwrap_or_default(),
+                email: a.email.unwrap_or_default(),
+            })
+            .collect(),
+        days_before: policy
+            .days_before
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+        on_the_day: policy.on_the_day,
+        overdue_every_days: policy.overdue_every_days,
+        escalate_after: policy.escalate_after,
+        leader_email: policy.leader_email.clone().unwrap_or_default(),
+        fallback_email: policy.fallback_email.clone(),
+        holidays: crate::tracker::calendar::vietnamese_holidays()
+            .into_iter()
+            .filter(|(d, _)| (year..=year + 1).contains(&chrono::Datelike::year(d)))
+            .map(|(d, name)| HolidayRow {
+                date: vn_date(Some(d)),
+                name,
+            })
+            .collect(),
+        error,
+        notice,
+    };
+    let status = if page.error.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    render_with(status, &page)
+}
+
+/// Agencies and their reminder addresses (editable), the reminder policy and the holidays in force.
+pub async fn settings(
+    state: web::Data<AppState>,
+    principal: Principal,
+    notice: web::Query<Notice>,
+) -> PageResult {
+    principal.require(Permission::ManageAgencies)?;
+    let notice = match notice.done.as_deref() {
+        Some("saved") => Some("Đã lưu địa chỉ thư."),
+        _ => None,
+    };
+    settings_page(&state, &principal, None, notice).await
+}
+
+/// An agency's reminder address, as typed.
+#[derive(Debug, Deserialize)]
+pub struct AgencyEmailForm {
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// The address; empty removes it.
+    pub email: String,
+}
+
+/// Saves an agency's reminder address from the settings page.
+pub async fn set_agency_email(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    form: web::Form<AgencyEmailForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    principal.require(Permission::ManageAgencies)?;
+    let email = match crate::tracker::check_address(Some(&form.email)) {
+        Ok(email) => email,
+        Err(message) => return settings_page(&state, &principal, Some(message), None).await,
+    };
+    let store = state.store.clone();
+    let id = id.into_inner();
+    let actor = principal.actor().to_string();
+    web::block(move || {
+        store.write(|c| crate::store::agencies::set_email(c, id, email.as_deref(), &actor))
+    })
+    .await??;
+    Ok(see_other("/admin/settings?done=saved"))
+}

@@ -19,6 +19,7 @@ on_both_backends!(
     markup_in_directives_and_reports_is_escaped,
     injection_attempts_in_search_and_filters_change_nothing,
     the_command_line_adds_lists_and_disables_users,
+    admins_set_agency_addresses_on_the_settings_page,
 );
 
 /// A second directive, for another agency only.
@@ -662,4 +663,49 @@ async fn the_command_line_adds_lists_and_disables_users(db: Db) {
         })
         .unwrap();
     assert!(audit.contains(&"user.disable".to_string()), "{audit:?}");
+}
+
+async fn admins_set_agency_addresses_on_the_settings_page(db: Db) {
+    let app = TestApp::spawn(db).await;
+    two_directives(&app).await;
+    app.add_user("quantri", Role::Admin, None);
+    app.add_user("vanthu", Role::Clerk, None);
+    let (_, clerk) = sign_in(&app, "vanthu", PASSWORD).await;
+    assert_eq!(page(&app, &clerk.unwrap(), "/admin/settings").await.0, 403);
+    let (_, cookie) = sign_in(&app, "quantri", PASSWORD).await;
+    let cookie = cookie.unwrap();
+    let (s, html) = page(&app, &cookie, "/admin/settings").await;
+    assert_eq!(s, 200);
+    assert!(
+        html.contains("Giỗ Tổ Hùng Vương") || html.contains("Hùng"),
+        "holidays listed"
+    );
+    let (_, agencies) = app.get("/api/agencies").await;
+    let id = agencies[0]["id"].as_i64().unwrap();
+    let post = |email: &str| {
+        app.server
+            .post(format!("/admin/agencies/{id}/email"))
+            .insert_header(("Cookie", format!("dondoc_session={cookie}")))
+            .send_form(&[("csrf", csrf_of(&html)), ("email", email.to_string())])
+    };
+    assert_eq!(
+        post("khong-phai-dia-chi").await.unwrap().status().as_u16(),
+        400
+    );
+    assert_eq!(
+        post("vanphong@kiengiang.gov.vn")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        303
+    );
+    let (_, agencies) = app.get("/api/agencies").await;
+    let saved = agencies
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap();
+    assert_eq!(saved["email"], "vanphong@kiengiang.gov.vn");
 }
