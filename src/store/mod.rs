@@ -16,6 +16,9 @@ macro_rules! per_backend {
 pub mod agencies;
 pub mod audit;
 pub mod directives;
+pub mod extensions;
+pub mod occurrences;
+pub mod reports;
 pub mod schema;
 pub mod tasks;
 

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod error;
+pub mod lifecycle;
 pub mod limits;
 pub mod openapi;
 pub mod pages;
@@ -96,6 +97,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(
                 web::scope("/api")
                     .wrap(from_fn(rate_limit))
+                    .configure(lifecycle::routes)
                     .route("/health", web::get().to(api::health))
                     .route("/openapi.json", web::get().to(openapi::serve))
                     .route("/directives", web::post().to(api::register_directive))

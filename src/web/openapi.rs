@@ -4,6 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::OpenApi;
 
 use super::api;
+use super::lifecycle::{self, MultipartReports};
 
 /// The API description, built from the handlers' annotations.
 #[derive(OpenApi)]
@@ -12,6 +13,7 @@ use super::api;
         title = "dondoc",
         description = "Theo dõi, đôn đốc nhiệm vụ: directives, tasks and progress reports"
     ),
+    modifiers(&MultipartReports),
     paths(
         api::health,
         api::register_directive,
@@ -26,6 +28,18 @@ use super::api;
         api::list_reports,
         api::list_agencies,
         api::update_agency,
+        lifecycle::start_task,
+        lifecycle::cancel_task,
+        lifecycle::reopen_task,
+        lifecycle::get_report,
+        lifecycle::accept_report,
+        lifecycle::return_report,
+        lifecycle::download_attachment,
+        lifecycle::request_extension,
+        lifecycle::list_extensions,
+        lifecycle::approve_extension,
+        lifecycle::refuse_extension,
+        lifecycle::task_history,
     )
 )]
 pub struct ApiDoc;

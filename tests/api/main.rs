@@ -5,6 +5,7 @@
 mod bad_input;
 mod directives;
 mod helpers;
+mod lifecycle;
 mod reminders;
 mod search;
 mod tasks;
