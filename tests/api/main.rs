@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod directives;
+mod faults;
 mod helpers;
 mod lifecycle;
 mod reminders;
