@@ -5,6 +5,7 @@ ALTER TABLE reports DROP COLUMN decided_at;
 ALTER TABLE reports DROP COLUMN decided_by;
 ALTER TABLE reports DROP COLUMN reason;
 ALTER TABLE reports DROP COLUMN decision;
+DROP INDEX tasks_recurring;
 DROP INDEX tasks_series_occurrence;
 ALTER TABLE tasks DROP COLUMN occurrence;
 ALTER TABLE tasks DROP COLUMN series_id;

@@ -15,6 +15,8 @@ ALTER TABLE tasks ADD COLUMN series_id BIGINT;
 ALTER TABLE tasks ADD COLUMN occurrence INTEGER NOT NULL DEFAULT 1;
 -- One task per occurrence of a series: two passes cannot both create the next one.
 CREATE UNIQUE INDEX tasks_series_occurrence ON tasks (series_id, occurrence);
+-- The reminder pass looks for recurring tasks whose deadline has passed.
+CREATE INDEX tasks_recurring ON tasks (deadline) WHERE recurrence IS NOT NULL;
 
 -- The clerk's decision on a report: accepted (the task is completed) or returned, with a reason.
 ALTER TABLE reports ADD COLUMN decision TEXT CHECK (decision IN ('accepted', 'returned'));
