@@ -10,6 +10,7 @@ use super::schema::{directives, documents, files, tasks};
 use super::tasks::{TaskStatus, TaskView, for_directive, queue_reindex, set_agencies};
 use super::{DbBackend, DbConnection, StoreError, audit, now};
 use crate::extract::{Extraction, Reference};
+use crate::tracker::recurrence;
 
 /// A directive to register: what intake has read and repaired.
 #[derive(Debug, Clone)]
@@ -184,9 +185,21 @@ pub fn insert(conn: &mut DbConnection, new: &NewDirective<'_>) -> Result<i64, St
                     tasks::status.eq(TaskStatus::Assigned.as_str()),
                     tasks::created_at.eq(stamp),
                     tasks::updated_at.eq(stamp),
+                    tasks::recurrence.eq(task.recurrence.map(recurrence::as_str)),
+                    tasks::recurrence_working_days.eq(task
+                        .deadline_text
+                        .as_deref()
+                        .is_some_and(recurrence::counts_working_days)),
+                    tasks::recurrence_anchor.eq(task.recurrence.and(task.deadline)),
                 ))
                 .returning(tasks::id)
                 .get_result(conn)?;
+            if task.recurrence.is_some() {
+                // The first task of a recurring duty heads its series.
+                diesel::update(tasks::table.find(task_id))
+                    .set(tasks::series_id.eq(Some(task_id)))
+                    .execute(conn)?;
+            }
             set_agencies(conn, task_id, "lead", &task.lead)?;
             set_agencies(conn, task_id, "support", &task.support)?;
             task_count += 1;

@@ -79,6 +79,11 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         done_on -> Nullable<Date>,
+        recurrence -> Nullable<Text>,
+        recurrence_working_days -> Bool,
+        recurrence_anchor -> Nullable<Date>,
+        series_id -> Nullable<BigInt>,
+        occurrence -> Integer,
     }
 }
 
@@ -98,6 +103,38 @@ diesel::table! {
         author_id -> Nullable<BigInt>,
         text -> Text,
         created_at -> Timestamp,
+        decision -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    report_attachments (id) {
+        id -> BigInt,
+        report_id -> BigInt,
+        position -> Integer,
+        file_name -> Text,
+        content_type -> Text,
+        checksum -> Text,
+        size -> BigInt,
+    }
+}
+
+diesel::table! {
+    extensions (id) {
+        id -> BigInt,
+        task_id -> BigInt,
+        old_deadline -> Nullable<Date>,
+        new_deadline -> Date,
+        reason -> Text,
+        requested_by -> Nullable<BigInt>,
+        requested_at -> Timestamp,
+        status -> Text,
+        note -> Nullable<Text>,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
     }
 }
 
@@ -181,6 +218,9 @@ diesel::joinable!(tasks -> documents (document_id));
 diesel::joinable!(task_agencies -> tasks (task_id));
 diesel::joinable!(task_agencies -> agencies (agency_id));
 diesel::joinable!(reports -> tasks (task_id));
+diesel::joinable!(report_attachments -> reports (report_id));
+diesel::joinable!(report_attachments -> files (checksum));
+diesel::joinable!(extensions -> tasks (task_id));
 diesel::joinable!(reminder_items -> reminders (reminder_id));
 diesel::joinable!(reminder_items -> tasks (task_id));
 diesel::joinable!(reminders -> agencies (agency_id));
@@ -194,6 +234,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     tasks,
     task_agencies,
     reports,
+    report_attachments,
+    extensions,
     reminders,
     reminder_items,
     audit_log,

@@ -7,8 +7,13 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::access::Scope;
-use super::schema::{agencies, reports, search_queue, task_agencies, tasks};
+use super::schema::{agencies, search_queue, task_agencies, tasks};
 use super::{DbBackend, DbConnection, StoreError, agencies as agency_store, audit, now};
+use crate::extract::Recurrence;
+use crate::tracker::lifecycle::{self, Action, Refusal};
+use crate::tracker::recurrence;
+
+pub use super::reports::ReportView;
 
 /// Where a task stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -89,6 +94,15 @@ pub struct TaskView {
     pub updated_at: NaiveDateTime,
     /// The day it was done (local day of the accepted report), once completed.
     pub done_on: Option<NaiveDate>,
+    /// For a recurring duty, how often it falls due (`monthly`, `quarterly`, `semiannual`, ...).
+    #[schema(value_type = Option<String>)]
+    pub recurrence: Option<Recurrence>,
+    /// For a recurring duty, whether its day is counted in working days.
+    pub recurrence_working_days: bool,
+    /// For a recurring duty, the id of the series' first task (the first task names itself).
+    pub series_id: Option<i64>,
+    /// Which occurrence of its series the task is (1 for the first, and for tasks that do not recur).
+    pub occurrence: i32,
 }
 
 #[derive(Queryable, Selectable)]
@@ -104,6 +118,10 @@ struct TaskRow {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     done_on: Option<NaiveDate>,
+    recurrence: Option<String>,
+    recurrence_working_days: bool,
+    series_id: Option<i64>,
+    occurrence: i32,
 }
 
 /// What to list.
@@ -187,7 +205,11 @@ pub(super) fn for_directive(
 ) -> Result<Vec<TaskView>, StoreError> {
     let rows: Vec<TaskRow> = tasks::table
         .filter(tasks::directive_id.eq(directive_id))
-        .order((tasks::document_id.asc(), tasks::position.asc()))
+        .order((
+            tasks::document_id.asc(),
+            tasks::position.asc(),
+            tasks::id.asc(),
+        ))
         .select(TaskRow::as_select())
         .load(conn)?;
     with_agencies(conn, rows)
@@ -215,6 +237,12 @@ fn with_agencies(conn: &mut DbConnection, rows: Vec<TaskRow>) -> Result<Vec<Task
             let status = TaskStatus::parse(&r.status).ok_or_else(|| {
                 StoreError::Corrupt(format!("task {}: status {}", r.id, r.status))
             })?;
+            let recurrence = match &r.recurrence {
+                Some(text) => Some(recurrence::parse(text).ok_or_else(|| {
+                    StoreError::Corrupt(format!("task {}: recurrence {text}", r.id))
+                })?),
+                None => None,
+            };
             let (lead, support) = by_task.remove(&r.id).unwrap_or_default();
             Ok(TaskView {
                 id: r.id,
@@ -229,6 +257,10 @@ fn with_agencies(conn: &mut DbConnection, rows: Vec<TaskRow>) -> Result<Vec<Task
                 created_at: r.created_at,
                 updated_at: r.updated_at,
                 done_on: r.done_on,
+                recurrence,
+                recurrence_working_days: r.recurrence_working_days,
+                series_id: r.series_id,
+                occurrence: r.occurrence,
             })
         })
         .collect()
@@ -301,18 +333,21 @@ pub fn update(
 ) -> Result<TaskView, StoreError> {
     let before = get(conn, id)?;
     let stamp = now();
-    if let Some(status) = patch.status {
-        let done_on = match status {
-            TaskStatus::Completed if before.status == TaskStatus::Completed => before.done_on,
-            TaskStatus::Completed => Some(completion_day(conn, id, stamp)?),
-            _ => None,
-        };
-        diesel::update(tasks::table.find(id))
-            .set((
-                tasks::status.eq(status.as_str()),
-                tasks::done_on.eq(done_on),
-            ))
-            .execute(conn)?;
+    if let Some(status) = patch.status
+        && status != before.status
+    {
+        // A status is changed by the action that leads to it; actions that need a report or a
+        // decision on one are taken through those, not by setting a status.
+        let action = lifecycle::action_between(before.status, status)
+            .filter(|a| !a.needs_record())
+            .ok_or_else(|| {
+                StoreError::Conflict(format!(
+                    "không chuyển trực tiếp từ «{}» sang «{}»; hãy dùng báo cáo tiến độ và quyết định về báo cáo",
+                    lifecycle::status_label(before.status),
+                    lifecycle::status_label(status)
+                ))
+            })?;
+        move_status(conn, &before, action, None, stamp)?;
     }
     if let Some(deadline) = patch.deadline {
         diesel::update(tasks::table.find(id))
@@ -346,39 +381,82 @@ pub fn update(
     Ok(after)
 }
 
-/// The day a task counts as done when it is completed now: the local day its latest report was
-/// filed, or today when it was closed without a report.
-fn completion_day(
+impl From<Refusal> for StoreError {
+    fn from(refusal: Refusal) -> Self {
+        StoreError::Conflict(refusal.to_string())
+    }
+}
+
+/// Moves `task` (as read in this transaction) through `action`, as the lifecycle table allows, and
+/// stamps it; `done_on` is set to the given day when the action completes the task and cleared
+/// when it reopens it. The update repeats the status read, so a concurrent change makes it fail
+/// rather than overwrite. The caller records the audit entry. Answers the new status.
+pub(super) fn move_status(
     conn: &mut DbConnection,
-    task_id: i64,
-    now_utc: NaiveDateTime,
-) -> Result<NaiveDate, StoreError> {
-    let last_report: Option<NaiveDateTime> = reports::table
-        .filter(reports::task_id.eq(task_id))
-        .select(diesel::dsl::max(reports::created_at))
-        .first(conn)?;
-    Ok(crate::tracker::local_day(last_report.unwrap_or(now_utc)))
+    task: &TaskView,
+    action: Action,
+    done_on: Option<NaiveDate>,
+    stamp: NaiveDateTime,
+) -> Result<TaskStatus, StoreError> {
+    let to = lifecycle::apply(task.status, action)?;
+    let done_on = match to {
+        TaskStatus::Completed => done_on.or(task.done_on),
+        _ => None,
+    };
+    let changed = diesel::update(
+        tasks::table
+            .find(task.id)
+            .filter(tasks::status.eq(task.status.as_str())),
+    )
+    .set((
+        tasks::status.eq(to.as_str()),
+        tasks::done_on.eq(done_on),
+        tasks::updated_at.eq(stamp),
+    ))
+    .execute(conn)?;
+    if changed != 1 {
+        return Err(StoreError::Conflict(format!(
+            "nhiệm vụ {} vừa được thay đổi; hãy tải lại",
+            task.id
+        )));
+    }
+    Ok(to)
 }
 
-/// A filed progress report.
-#[derive(
-    Debug, Clone, PartialEq, Serialize, Deserialize, Queryable, Selectable, utoipa::ToSchema,
-)]
-#[diesel(table_name = reports)]
-pub struct ReportView {
-    /// Report id.
-    pub id: i64,
-    /// The task reported on.
-    pub task_id: i64,
-    /// The user who filed it, if known.
-    pub author_id: Option<i64>,
-    /// What was done.
-    pub text: String,
-    /// When it was filed (UTC).
-    pub created_at: NaiveDateTime,
+/// Takes an action that needs no other record (`start`, `cancel`, `reopen`) on task `id`, with an
+/// optional note, and records it in the audit log as `task.{action}`.
+pub fn act(
+    conn: &mut DbConnection,
+    id: i64,
+    action: Action,
+    note: Option<&str>,
+    actor: &str,
+) -> Result<TaskView, StoreError> {
+    if action.needs_record() {
+        return Err(StoreError::Conflict(format!(
+            "không thể {} mà không qua báo cáo tiến độ",
+            action.label()
+        )));
+    }
+    let before = get(conn, id)?;
+    let to = move_status(conn, &before, action, None, now())?;
+    audit::record(
+        conn,
+        actor,
+        &format!("task.{action}"),
+        "task",
+        Some(id),
+        serde_json::json!({
+            "from": before.status,
+            "to": to,
+            "note": note,
+        }),
+    )?;
+    queue_reindex(conn, before.directive_id)?;
+    get(conn, id)
 }
 
-/// Files a progress report; the task becomes `reported`. Closed tasks take no reports.
+/// Files a progress report without attachments; see [`super::reports::file`].
 pub fn add_report(
     conn: &mut DbConnection,
     task_id: i64,
@@ -386,53 +464,12 @@ pub fn add_report(
     author_id: Option<i64>,
     actor: &str,
 ) -> Result<ReportView, StoreError> {
-    let task = get(conn, task_id)?;
-    if task.status.is_closed() {
-        return Err(StoreError::Conflict(format!(
-            "task {task_id} is {}",
-            task.status.as_str()
-        )));
-    }
-    let stamp = now();
-    let report_id: i64 = diesel::insert_into(reports::table)
-        .values((
-            reports::task_id.eq(task_id),
-            reports::author_id.eq(author_id),
-            reports::text.eq(text),
-            reports::created_at.eq(stamp),
-        ))
-        .returning(reports::id)
-        .get_result(conn)?;
-    let report: ReportView = reports::table
-        .find(report_id)
-        .select(ReportView::as_select())
-        .first(conn)?;
-    diesel::update(tasks::table.find(task_id))
-        .set((
-            tasks::status.eq(TaskStatus::Reported.as_str()),
-            tasks::updated_at.eq(stamp),
-        ))
-        .execute(conn)?;
-    audit::record(
-        conn,
-        actor,
-        "report.file",
-        "task",
-        Some(task_id),
-        serde_json::json!({ "report_id": report.id, "chars": text.chars().count() }),
-    )?;
-    queue_reindex(conn, task.directive_id)?;
-    Ok(report)
+    super::reports::file(conn, task_id, text, &[], author_id, actor)
 }
 
-/// The reports filed on a task, oldest first.
+/// The reports filed on a task, oldest first; see [`super::reports::of_task`].
 pub fn reports_of(conn: &mut DbConnection, task_id: i64) -> Result<Vec<ReportView>, StoreError> {
-    get(conn, task_id)?;
-    Ok(reports::table
-        .filter(reports::task_id.eq(task_id))
-        .order(reports::id.asc())
-        .select(ReportView::as_select())
-        .load(conn)?)
+    super::reports::of_task(conn, task_id)
 }
 
 /// Tells the search index that a directive changed (in the caller's transaction).

@@ -6,14 +6,18 @@
 //! - [`outbox`]: deciding and recording reminders in one transaction; claiming and marking mail.
 //! - [`delivery`]: sending outbox mail over SMTP or into `.eml` files.
 //! - [`standing`]: the four-way split of tasks that performance reports count (pure).
+//! - [`lifecycle`]: which action moves a task from which status to which (pure).
+//! - [`recurrence`]: the deadlines of recurring duties' occurrences (pure).
 //!
 //! [`run_once`] does one pass (schedule, then deliver); [`run_forever`] repeats it beside the server.
 
 pub mod calendar;
 pub mod delivery;
+pub mod lifecycle;
 pub mod mail;
 pub mod outbox;
 pub mod policy;
+pub mod recurrence;
 pub mod standing;
 
 use std::time::Duration;
@@ -29,6 +33,9 @@ use outbox::ScheduleOutcome;
 
 /// Offices keep Vietnamese time (UTC+7, no daylight saving): reminder days are local days.
 pub const LOCAL_OFFSET: TimeDelta = TimeDelta::hours(7);
+
+/// The actor the audit log records for changes the tracker makes on its own.
+pub const SYSTEM_ACTOR: &str = "system";
 
 /// How often the server runs a pass.
 pub const INTERVAL: Duration = Duration::from_secs(60);
@@ -84,20 +91,31 @@ pub struct RunOutcome {
     pub delivered: DeliveryOutcome,
 }
 
-/// Decides the reminders due at `now` (UTC) and writes them to the outbox in one transaction.
+/// Creates the occurrences of recurring duties whose period is over, then decides the reminders due
+/// at `now` (UTC) and writes them to the outbox, in one transaction.
 pub fn schedule(
     store: &Store,
     config: &Config,
     now: NaiveDateTime,
 ) -> Result<ScheduleOutcome, TrackerError> {
     Ok(store.write(|c| {
-        outbox::schedule(
+        // Recurring duties whose period is over get their next occurrence first, so that it is
+        // chased from this pass on.
+        let occurrences = crate::store::occurrences::roll_over(
+            c,
+            Calendar::vietnam(),
+            local_day(now),
+            SYSTEM_ACTOR,
+        )?;
+        let mut outcome = outbox::schedule(
             c,
             &config.reminders,
             &config.public_url,
             Calendar::vietnam(),
             now,
-        )
+        )?;
+        outcome.occurrences = occurrences;
+        Ok(outcome)
     })?)
 }
 

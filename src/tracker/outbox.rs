@@ -29,6 +29,8 @@ pub struct ScheduleOutcome {
     /// Audiences whose digest for the day was already written; their new items wait for the next
     /// working day.
     pub deferred: usize,
+    /// Occurrences of recurring duties created because their previous period was over.
+    pub occurrences: usize,
 }
 
 /// The dedupe key of the digest for `audience` on `day`.

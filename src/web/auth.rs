@@ -90,8 +90,14 @@ pub enum Permission {
     RegisterDirective,
     /// Correct a task: text, agencies, deadline, status.
     EditTask,
-    /// File a progress report on a task in scope.
+    /// File a progress report on a task in scope, or say work has started.
     FileReport,
+    /// Accept or return a progress report.
+    DecideReport,
+    /// Ask for a later deadline on a task in scope.
+    RequestExtension,
+    /// Approve or refuse a deadline extension.
+    DecideExtension,
     /// Download a directive's original file.
     DownloadOriginal,
     /// See the dashboard of all agencies.
@@ -109,10 +115,19 @@ pub fn allows(role: Role, permission: Permission) -> bool {
         Role::Admin => true,
         Role::Clerk => matches!(
             permission,
-            RegisterDirective | EditTask | FileReport | DownloadOriginal | ViewDashboard
+            RegisterDirective
+                | EditTask
+                | FileReport
+                | DecideReport
+                | RequestExtension
+                | DownloadOriginal
+                | ViewDashboard
         ),
-        Role::Leader => matches!(permission, DownloadOriginal | ViewDashboard),
-        Role::Agency => matches!(permission, FileReport | DownloadOriginal),
+        Role::Leader => matches!(
+            permission,
+            DecideExtension | DownloadOriginal | ViewDashboard
+        ),
+        Role::Agency => matches!(permission, FileReport | RequestExtension | DownloadOriginal),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod lifecycle;
 pub mod limits;
 pub mod openapi;
 pub mod pages;
@@ -120,6 +121,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(
                 web::scope("/api")
                     .wrap(from_fn(rate_limit))
+                    .configure(lifecycle::routes)
                     .route("/health", web::get().to(api::health))
                     .route("/openapi.json", web::get().to(openapi::serve))
                     .route("/directives", web::post().to(api::register_directive))

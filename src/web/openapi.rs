@@ -5,6 +5,7 @@ use utoipa::OpenApi;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
+use super::lifecycle::{self, MultipartReports};
 use super::{accounts, api};
 
 /// The API description, built from the handlers' annotations.
@@ -14,6 +15,7 @@ use super::{accounts, api};
         title = "dondoc",
         description = "Theo dõi, đôn đốc nhiệm vụ: directives, tasks and progress reports"
     ),
+    modifiers(&MultipartReports, &BearerToken),
     paths(
         api::health,
         api::register_directive,
@@ -33,8 +35,19 @@ use super::{accounts, api};
         accounts::add_user,
         accounts::disable_user,
         accounts::add_token,
+        lifecycle::start_task,
+        lifecycle::cancel_task,
+        lifecycle::reopen_task,
+        lifecycle::get_report,
+        lifecycle::accept_report,
+        lifecycle::return_report,
+        lifecycle::download_attachment,
+        lifecycle::request_extension,
+        lifecycle::list_extensions,
+        lifecycle::approve_extension,
+        lifecycle::refuse_extension,
+        lifecycle::task_history,
     ),
-    modifiers(&BearerToken),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;

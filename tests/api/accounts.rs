@@ -20,6 +20,7 @@ on_both_backends!(
     injection_attempts_in_search_and_filters_change_nothing,
     the_command_line_adds_lists_and_disables_users,
     admins_set_agency_addresses_on_the_settings_page,
+    decisions_on_reports_and_extensions_belong_to_their_roles,
 );
 
 /// A second directive, for another agency only.
@@ -407,12 +408,12 @@ async fn sessions_need_csrf_and_end_at_sign_out(db: Db) {
     let api_report = |token: Option<&str>| {
         let mut request = app
             .server
-            .post(format!("/api/tasks/{task_id}/reports"))
+            .post(format!("/api/tasks/{task_id}/extensions"))
             .insert_header(("Cookie", format!("dondoc_session={cookie}")));
         if let Some(t) = token {
             request = request.insert_header(("X-CSRF-Token", t.to_string()));
         }
-        request.send_json(&json!({"text": "Bổ sung"}))
+        request.send_json(&json!({"new_deadline": "2024-05-31", "reason": "Chờ hóa chất"}))
     };
     let (s, _) = page(&app, &cookie, "/api/me").await;
     assert_eq!(s, 200);
@@ -708,4 +709,83 @@ async fn admins_set_agency_addresses_on_the_settings_page(db: Db) {
         .find(|a| a["id"] == id)
         .unwrap();
     assert_eq!(saved["email"], "vanphong@kiengiang.gov.vn");
+}
+
+async fn decisions_on_reports_and_extensions_belong_to_their_roles(db: Db) {
+    let app = TestApp::spawn(db).await;
+    let (_, _, tasks) = two_directives(&app).await;
+    let agency = lead_starting(&tasks, "Sở Y tế");
+    let staff = app.add_user("soyte", Role::Agency, Some(&agency));
+    let other = app.add_user(
+        "sotttt",
+        Role::Agency,
+        Some(&lead_starting(&tasks, "Sở Thông tin")),
+    );
+    let clerk = app.add_user("vanthu", Role::Clerk, None);
+    let leader = app.add_user("lanhdao", Role::Leader, None);
+    let task_id = tasks.iter().find(|t| involves(t, &agency)).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    let (s, report) = app
+        .post_json_as(
+            &staff,
+            &format!("/api/tasks/{task_id}/reports"),
+            &json!({"text": "Xong"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{report}");
+    let report_id = report["id"].as_i64().unwrap();
+    assert_eq!(report["author_id"].is_i64(), true, "{report}");
+    // Another agency cannot even read it; the agency cannot accept its own report.
+    assert_eq!(
+        app.get_as(&other, &format!("/api/reports/{report_id}"))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        app.get_as(&other, &format!("/api/tasks/{task_id}/history"))
+            .await
+            .0,
+        404
+    );
+    let accept = format!("/api/reports/{report_id}/accept");
+    assert_eq!(app.post_json_as(&staff, &accept, &json!({})).await.0, 403);
+    assert_eq!(app.post_json_as(&leader, &accept, &json!({})).await.0, 403);
+    let (s, b) = app
+        .post_json_as(
+            &clerk,
+            &format!("/api/reports/{report_id}/return"),
+            &json!({"reason": "Thiếu số liệu"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{b}");
+
+    // Extensions: asked by the agency, decided by a leader only.
+    let (s, ext) = app
+        .post_json_as(
+            &staff,
+            &format!("/api/tasks/{task_id}/extensions"),
+            &json!({"new_deadline": "2024-06-30", "reason": "Chờ hóa chất"}),
+        )
+        .await;
+    assert_eq!(s, 201, "{ext}");
+    let approve = format!("/api/extensions/{}/approve", ext["id"]);
+    assert_eq!(app.post_json_as(&clerk, &approve, &json!({})).await.0, 403);
+    assert_eq!(app.post_json_as(&staff, &approve, &json!({})).await.0, 403);
+    let (s, b) = app.post_json_as(&leader, &approve, &json!({})).await;
+    assert_eq!(s, 200, "{b}");
+    let (_, task) = app.get(&format!("/api/tasks/{task_id}")).await;
+    assert_eq!(task["deadline"], "2024-06-30");
+    let (_, history) = app.get(&format!("/api/tasks/{task_id}/history")).await;
+    let actors: Vec<&str> = history
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["actor"].as_str().unwrap())
+        .collect();
+    for who in ["soyte", "vanthu", "lanhdao"] {
+        assert!(actors.contains(&who), "{who} in {actors:?}");
+    }
 }

@@ -141,7 +141,11 @@ fn strip_ids(value: &Value) -> Value {
                 .filter(|(k, _)| {
                     !matches!(
                         k.as_str(),
-                        "id" | "directive_id" | "document_id" | "created_at" | "updated_at"
+                        "id" | "directive_id"
+                            | "document_id"
+                            | "series_id"
+                            | "created_at"
+                            | "updated_at"
                     )
                 })
                 .map(|(k, v)| (k.clone(), strip_ids(v)))

@@ -97,10 +97,16 @@ pub struct TestApp {
 impl TestApp {
     /// A fresh application on a new, empty database.
     pub async fn spawn(db: Db) -> TestApp {
+        Self::spawn_with(db, |_| ()).await
+    }
+
+    /// A fresh application with settings changed by `adjust`.
+    pub async fn spawn_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::for_data_dir(dir.path());
         config.limits.requests_per_second = 10_000;
         config.limits.request_burst = 10_000;
+        adjust(&mut config);
         let pg = match db {
             Db::Sqlite => None,
             Db::Postgres => {

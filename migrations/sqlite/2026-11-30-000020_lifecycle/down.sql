@@ -1,0 +1,14 @@
+DROP INDEX extensions_one_pending;
+DROP TABLE extensions;
+DROP TABLE report_attachments;
+ALTER TABLE reports DROP COLUMN decided_at;
+ALTER TABLE reports DROP COLUMN decided_by;
+ALTER TABLE reports DROP COLUMN reason;
+ALTER TABLE reports DROP COLUMN decision;
+DROP INDEX tasks_recurring;
+DROP INDEX tasks_series_occurrence;
+ALTER TABLE tasks DROP COLUMN occurrence;
+ALTER TABLE tasks DROP COLUMN series_id;
+ALTER TABLE tasks DROP COLUMN recurrence_anchor;
+ALTER TABLE tasks DROP COLUMN recurrence_working_days;
+ALTER TABLE tasks DROP COLUMN recurrence;
