@@ -736,7 +736,7 @@ async fn decisions_on_reports_and_extensions_belong_to_their_roles(db: Db) {
         .await;
     assert_eq!(s, 201, "{report}");
     let report_id = report["id"].as_i64().unwrap();
-    assert_eq!(report["author_id"].is_i64(), true, "{report}");
+    assert!(report["author_id"].is_i64(), "{report}");
     // Another agency cannot even read it; the agency cannot accept its own report.
     assert_eq!(
         app.get_as(&other, &format!("/api/reports/{report_id}"))
