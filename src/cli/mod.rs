@@ -1,6 +1,7 @@
 //! The `dondoc` command line: the server, intake of files, and the text tools.
 
 mod demo;
+mod reports;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -47,11 +48,24 @@ enum Command {
         #[command(subcommand)]
         what: AgencyCommand,
     },
-    /// Register files as directives directly in the database.
+    /// The incoming register ("sổ đăng ký văn bản đến"): list, export, cancel an entry.
+    Register {
+        #[command(subcommand)]
+        what: reports::RegisterCommand,
+    },
+    /// Performance reports: a period per lead agency, or the state of one directive's tasks.
+    Report {
+        #[command(subcommand)]
+        what: reports::ReportCommand,
+    },
+    /// Register files as directives directly in the database, each with its incoming number.
     Ingest {
         /// Files to register.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Register files even when the same document is in the incoming register already.
+        #[arg(long)]
+        confirm_duplicate: bool,
     },
     /// Print the documents and tasks read from a file (nothing is stored).
     Extract {
@@ -212,6 +226,8 @@ enum CliError {
     Index(#[from] crate::indexer::IndexerError),
     #[error(transparent)]
     Tracker(#[from] crate::tracker::TrackerError),
+    #[error(transparent)]
+    Report(#[from] crate::reports::ReportError),
     #[error("{0}")]
     Invalid(String),
     #[error("{failed} of {total} files could not be registered")]
@@ -282,11 +298,28 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let store = Store::open(&config.database_url)?;
             agency(&store, what)
         }
-        Command::Ingest { files } => {
+        Command::Register { what } => {
+            let config = Config::load(&cli.config, &ServerArgs::default())?;
+            let store = Store::open(&config.database_url)?;
+            reports::register(&store, &config, what)
+        }
+        Command::Report { what } => {
+            let config = Config::load(&cli.config, &ServerArgs::default())?;
+            let store = Store::open(&config.database_url)?;
+            reports::report(&store, &config, what)
+        }
+        Command::Ingest {
+            files,
+            confirm_duplicate,
+        } => {
             let config = Config::load(&cli.config, &ServerArgs::default())?;
             std::fs::create_dir_all(&config.data_dir)?;
             let store = Store::open(&config.database_url)?;
-            ingest(&store, &config, &files)
+            let registration = intake::Registration {
+                confirm_duplicate,
+                ..intake::Registration::in_office(&config.office.name)
+            };
+            ingest(&store, &config, &registration, &files)
         }
         Command::Extract { file, format } => {
             let read = read_directive(&file)?;
@@ -680,7 +713,12 @@ fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
     Ok(content)
 }
 
-fn ingest(store: &Store, config: &Config, files: &[PathBuf]) -> Result<(), CliError> {
+fn ingest(
+    store: &Store,
+    config: &Config,
+    registration: &intake::Registration,
+    files: &[PathBuf],
+) -> Result<(), CliError> {
     let progress = indicatif::ProgressBar::new(files.len() as u64);
     if files.len() < 2 {
         progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -693,18 +731,23 @@ fn ingest(store: &Store, config: &Config, files: &[PathBuf]) -> Result<(), CliEr
                 file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
                 content,
             };
-            intake::register(store, &file, &config.limits, "cli", None).map_err(|source| {
-                CliError::Intake {
+            intake::register(store, &file, &config.limits, registration, "cli", None).map_err(
+                |source| CliError::Intake {
                     path: path.clone(),
                     source,
-                }
-            })
+                },
+            )
         });
         match outcome {
             Ok(view) => {
                 let tasks: usize = view.documents.iter().map(|d| d.tasks.len()).sum();
+                let number = view
+                    .register_entry
+                    .as_ref()
+                    .map(|e| format!(", số đến {}", e.label()))
+                    .unwrap_or_default();
                 progress.println(format!(
-                    "{}: directive {} ({} documents, {} tasks)",
+                    "{}: directive {} ({} documents, {} tasks{number})",
                     path.display(),
                     view.id,
                     view.documents.len(),

@@ -16,6 +16,7 @@ macro_rules! per_backend {
 pub mod agencies;
 pub mod audit;
 pub mod directives;
+pub mod register;
 pub mod schema;
 pub mod tasks;
 
@@ -89,6 +90,9 @@ pub enum StoreError {
     /// The change is not allowed in the record's current state.
     #[error("{0}")]
     Conflict(String),
+    /// The document is in the register already; nothing was stored.
+    #[error("already registered as incoming number {}", .0.existing.label())]
+    Duplicate(Box<register::Duplicate>),
     /// Stored JSON could not be read back.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),

@@ -150,6 +150,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    register_counters (office, year) {
+        office -> Text,
+        year -> Integer,
+        last_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    register_entries (id) {
+        id -> BigInt,
+        office -> Text,
+        year -> Integer,
+        number -> BigInt,
+        directive_id -> BigInt,
+        received_on -> Date,
+        received_at -> Timestamp,
+        issuer -> Nullable<Text>,
+        doc_number -> Nullable<Text>,
+        doc_date -> Nullable<Date>,
+        kind -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        recipient -> Nullable<Text>,
+        remarks -> Nullable<Text>,
+        text_checksum -> Text,
+        registered_by -> Text,
+        cancelled_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(documents -> directives (directive_id));
 diesel::joinable!(tasks -> directives (directive_id));
 diesel::joinable!(tasks -> documents (document_id));
@@ -159,6 +190,7 @@ diesel::joinable!(reports -> tasks (task_id));
 diesel::joinable!(reminder_items -> reminders (reminder_id));
 diesel::joinable!(reminder_items -> tasks (task_id));
 diesel::joinable!(reminders -> agencies (agency_id));
+diesel::joinable!(register_entries -> directives (directive_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
@@ -173,4 +205,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     reminder_items,
     audit_log,
     search_queue,
+    register_counters,
+    register_entries,
 );

@@ -300,7 +300,10 @@ pub fn update(
             _ => None,
         };
         diesel::update(tasks::table.find(id))
-            .set((tasks::status.eq(status.as_str()), tasks::done_on.eq(done_on)))
+            .set((
+                tasks::status.eq(status.as_str()),
+                tasks::done_on.eq(done_on),
+            ))
             .execute(conn)?;
     }
     if let Some(deadline) = patch.deadline {

@@ -48,6 +48,10 @@ pub struct NewDirectiveText {
     pub text: String,
     /// A file name to record with it.
     pub file_name: Option<String>,
+    /// Register it even if the same document is in the register already (answered 409
+    /// `duplicate_directive` otherwise). Multipart forms send it as a `confirm_duplicate` field.
+    #[serde(default)]
+    pub confirm_duplicate: bool,
 }
 
 /// Registers a directive from JSON `{"text", "file_name"}` or a multipart `file`.
@@ -76,17 +80,18 @@ pub async fn register_directive(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let file = if content_type.starts_with("multipart/form-data") {
+    let (file, confirm_duplicate) = if content_type.starts_with("multipart/form-data") {
         read_multipart(Multipart::new(request.headers(), payload), limit).await?
     } else if content_type.starts_with("application/json") {
         let body = read_body(payload, limit).await?;
         let input: NewDirectiveText = serde_json::from_slice(&body).map_err(|e| {
             ApiError::bad_request("invalid_json", format!("Dữ liệu JSON không hợp lệ: {e}"))
         })?;
-        IncomingFile {
+        let file = IncomingFile {
             file_name: input.file_name,
             content: input.text.into_bytes(),
-        }
+        };
+        (file, input.confirm_duplicate)
     } else {
         return Err(ApiError::bad_request(
             "unsupported_content_type",
@@ -95,8 +100,21 @@ pub async fn register_directive(
     };
     let store = state.store.clone();
     let config = state.config.clone();
-    let view = web::block(move || intake::register(&store, &file, &config.limits, API_ACTOR, None))
-        .await??;
+    let registration = intake::Registration {
+        confirm_duplicate,
+        ..intake::Registration::in_office(&config.office.name)
+    };
+    let view = web::block(move || {
+        intake::register(
+            &store,
+            &file,
+            &config.limits,
+            &registration,
+            API_ACTOR,
+            None,
+        )
+    })
+    .await??;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/directives/{}", view.id)))
         .json(view))
@@ -115,16 +133,17 @@ async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, A
     Ok(body)
 }
 
-async fn read_multipart(mut form: Multipart, limit: usize) -> Result<IncomingFile, ApiError> {
+/// The `file` part of a registration form, and whether its `confirm_duplicate` field is set.
+async fn read_multipart(
+    mut form: Multipart,
+    limit: usize,
+) -> Result<(IncomingFile, bool), ApiError> {
     let malformed = || ApiError::bad_request("bad_multipart", "Biểu mẫu tải tệp không hợp lệ.");
+    let mut file = None;
+    let mut confirm_duplicate = false;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|_| malformed())?;
-        if field.name() != Some("file") {
-            while let Some(chunk) = field.next().await {
-                chunk.map_err(|_| malformed())?;
-            }
-            continue;
-        }
+        let name = field.name().map(str::to_string);
         let file_name = field
             .content_disposition()
             .and_then(|d| d.get_filename())
@@ -132,17 +151,31 @@ async fn read_multipart(mut form: Multipart, limit: usize) -> Result<IncomingFil
         let mut content = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk.map_err(|_| malformed())?;
-            if content.len() + chunk.len() > limit {
-                return Err(ApiError::too_large(limit));
+            if name.as_deref() == Some("file") || name.as_deref() == Some("confirm_duplicate") {
+                if content.len() + chunk.len() > limit {
+                    return Err(ApiError::too_large(limit));
+                }
+                content.extend_from_slice(&chunk);
             }
-            content.extend_from_slice(&chunk);
         }
-        return Ok(IncomingFile { file_name, content });
+        match name.as_deref() {
+            Some("file") if file.is_none() => file = Some(IncomingFile { file_name, content }),
+            Some("confirm_duplicate") => {
+                let value = String::from_utf8_lossy(&content)
+                    .trim()
+                    .to_ascii_lowercase();
+                confirm_duplicate = matches!(value.as_str(), "true" | "1" | "on" | "yes");
+            }
+            _ => {}
+        }
     }
-    Err(ApiError::bad_request(
-        "missing_file",
-        "Biểu mẫu không có trường \"file\".",
-    ))
+    match file {
+        Some(file) => Ok((file, confirm_duplicate)),
+        None => Err(ApiError::bad_request(
+            "missing_file",
+            "Biểu mẫu không có trường \"file\".",
+        )),
+    }
 }
 
 /// Reads a directive with its documents and tasks.

@@ -5,6 +5,7 @@ pub mod error;
 pub mod limits;
 pub mod openapi;
 pub mod pages;
+pub mod reports;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -113,6 +114,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .route("/tasks/{id}/reports", web::post().to(api::file_report))
                     .route("/agencies", web::get().to(api::list_agencies))
                     .route("/agencies/{id}", web::put().to(api::update_agency))
+                    .configure(reports::routes)
                     .default_service(web::to(|| async {
                         Err::<String, _>(ApiError::not_found())
                     })),
