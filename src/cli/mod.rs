@@ -723,6 +723,14 @@ fn ingest(
     if files.len() < 2 {
         progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
+    // A hidden bar prints nothing, so a single file's outcome goes straight to standard error.
+    let say = |line: String| {
+        if progress.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            progress.println(line);
+        }
+    };
     let mut failed = 0usize;
     for path in files {
         progress.set_message(path.display().to_string());
@@ -746,7 +754,7 @@ fn ingest(
                     .as_ref()
                     .map(|e| format!(", số đến {}", e.label()))
                     .unwrap_or_default();
-                progress.println(format!(
+                say(format!(
                     "{}: directive {} ({} documents, {} tasks{number})",
                     path.display(),
                     view.id,
@@ -756,7 +764,7 @@ fn ingest(
             }
             Err(e) => {
                 failed += 1;
-                progress.println(format!("error: {e}"));
+                say(format!("error: {e}"));
             }
         }
         progress.inc(1);

@@ -271,7 +271,7 @@ pub fn register_document(entries: &[RegisterEntry], span: &str, file_stem: &str)
             caption: None,
             headings: REGISTER_HEADINGS.iter().map(|h| h.to_string()).collect(),
             widths: vec![11.0, 8.0, 24.0, 16.0, 11.0, 45.0, 24.0, 10.0, 24.0],
-            print_widths: vec![8, 6, 13, 10, 8, 25, 13, 7, 10],
+            print_widths: vec![10, 6, 13, 10, 10, 23, 12, 6, 10],
             rows,
             total: None,
         }],
@@ -649,7 +649,8 @@ pub fn to_xlsx(doc: &Printable, head: &Letterhead) -> Result<Vec<u8>, ReportErro
 
 struct PrintCell {
     text: String,
-    numeric: bool,
+    /// `num` (right-aligned), `date` (kept on one line) or empty.
+    class: &'static str,
 }
 
 struct PrintTable {
@@ -676,7 +677,11 @@ fn print_row(row: &[Cell]) -> Vec<PrintCell> {
     row.iter()
         .map(|c| PrintCell {
             text: c.display(),
-            numeric: c.numeric(),
+            class: match c {
+                Cell::Date(_) => "date",
+                other if other.numeric() => "num",
+                _ => "",
+            },
         })
         .collect()
 }

@@ -163,7 +163,7 @@ impl TaskFacts {
             TaskStatus::Completed => self.done_on.or(self.deadline),
             _ => None,
         };
-        !done_day.is_some_and(|day| day < period.from)
+        done_day.is_none_or(|day| day >= period.from)
     }
 }
 

@@ -5,6 +5,8 @@
 mod bad_input;
 mod directives;
 mod helpers;
+mod register;
 mod reminders;
+mod reports;
 mod search;
 mod tasks;
