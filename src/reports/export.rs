@@ -420,7 +420,9 @@ pub fn directive_document(report: &DirectiveReport) -> Printable {
                 Cell::Date(t.deadline),
                 Cell::text(state),
                 Cell::Date(t.done_on),
-                Cell::Text(t.days_overdue.map(|n| n.to_string()).unwrap_or_default()),
+                t.days_overdue
+                    .map(Cell::Int)
+                    .unwrap_or_else(|| Cell::text("")),
                 Cell::Text(
                     t.last_report
                         .as_ref()
@@ -482,7 +484,7 @@ pub fn directive_document(report: &DirectiveReport) -> Printable {
             .map(|h| h.to_string())
             .collect(),
             widths: vec![6.0, 50.0, 26.0, 26.0, 11.0, 20.0, 11.0, 9.0, 40.0],
-            print_widths: vec![4, 27, 12, 11, 8, 11, 8, 6, 13],
+            print_widths: vec![5, 27, 12, 11, 9, 11, 9, 6, 10],
             rows,
             total: None,
         }],
