@@ -104,6 +104,30 @@ impl Default for ReminderPolicy {
     }
 }
 
+/// The office whose register and reports these are: its name numbers the incoming register, and
+/// the printed register and reports carry it in their header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OfficeSettings {
+    /// Name of the office ("Văn phòng UBND tỉnh Kiên Giang"); incoming numbers run per office name
+    /// and year.
+    pub name: String,
+    /// The body it belongs to ("cơ quan chủ quản"), printed above its name.
+    pub parent: Option<String>,
+    /// Place name for "…, ngày … tháng … năm …" on printed pages.
+    pub place: Option<String>,
+}
+
+impl Default for OfficeSettings {
+    fn default() -> Self {
+        Self {
+            name: "Văn phòng".to_string(),
+            parent: None,
+            place: None,
+        }
+    }
+}
+
 /// Upload and request limits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -162,6 +186,7 @@ struct FileConfig {
     smtp_url: Option<String>,
     limits: Option<Limits>,
     reminders: Option<ReminderPolicy>,
+    office: Option<OfficeSettings>,
 }
 
 /// The effective settings.
@@ -182,6 +207,8 @@ pub struct Config {
     pub limits: Limits,
     /// When reminders go out.
     pub reminders: ReminderPolicy,
+    /// The office whose register and reports these are.
+    pub office: OfficeSettings,
 }
 
 /// Hides the password part of a URL when settings are shown.
@@ -255,6 +282,7 @@ impl Config {
             smtp_url: server.smtp_url.clone().or(file.smtp_url),
             limits: file.limits.unwrap_or_default(),
             reminders: file.reminders.unwrap_or_default(),
+            office: file.office.unwrap_or_default(),
         };
         config.validate()?;
         Ok(config)
@@ -270,6 +298,7 @@ impl Config {
             smtp_url: None,
             limits: Limits::default(),
             reminders: ReminderPolicy::default(),
+            office: OfficeSettings::default(),
         }
     }
 
@@ -305,6 +334,12 @@ impl Config {
                     reason: format!("not an e-mail address: {address}"),
                 });
             }
+        }
+        if self.office.name.trim().is_empty() {
+            return Err(ConfigError::Invalid {
+                name: "office.name",
+                reason: "must not be empty".into(),
+            });
         }
         if self.reminders.overdue_every_days == 0 {
             return Err(ConfigError::Invalid {

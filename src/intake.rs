@@ -8,6 +8,7 @@ use crate::config::Limits;
 use crate::extract::{self, Extraction};
 use crate::parse::{self, ParseError, SourceFormat};
 use crate::store::directives::{self, DirectiveView, NewDirective};
+use crate::store::register::{self, EntryOptions};
 use crate::store::{Store, StoreError};
 use crate::text;
 
@@ -86,11 +87,36 @@ pub fn checksum(content: &[u8]) -> String {
     hex::encode(Sha256::digest(content))
 }
 
-/// Reads and stores a directive; returns it as stored. Nothing is stored if any step fails.
+/// How a directive is entered in the incoming register.
+#[derive(Debug, Clone, Default)]
+pub struct Registration {
+    /// The office whose register numbers it (`[office] name` of the settings).
+    pub office: String,
+    /// Register it even if it duplicates a registered document (the clerk has confirmed).
+    pub confirm_duplicate: bool,
+    /// The unit or person it is passed to; by default the lead agencies of its tasks.
+    pub recipient: Option<String>,
+}
+
+impl Registration {
+    /// Registration in `office`'s register, refusing duplicates.
+    pub fn in_office(office: &str) -> Self {
+        Registration {
+            office: office.to_string(),
+            ..Registration::default()
+        }
+    }
+}
+
+/// Reads and stores a directive and enters it in the incoming register, which gives it its incoming
+/// number in the same transaction; returns it as stored. Nothing is stored if any step fails. A second
+/// copy of a registered document is refused with [`StoreError::Duplicate`] (inside
+/// [`IntakeError::Store`]) unless `registration.confirm_duplicate`.
 pub fn register(
     store: &Store,
     file: &IncomingFile,
     limits: &Limits,
+    registration: &Registration,
     actor: &str,
     registered_by: Option<i64>,
 ) -> Result<DirectiveView, IntakeError> {
@@ -107,8 +133,14 @@ pub fn register(
         actor,
         registered_by,
     };
+    let options = EntryOptions {
+        office: &registration.office,
+        confirm_duplicate: registration.confirm_duplicate,
+        recipient: registration.recipient.as_deref(),
+        remarks: None,
+    };
     let view = store.write(|conn| {
-        let id = directives::insert(conn, &new)?;
+        let (id, _) = register::register_directive(conn, &new, &options)?;
         directives::get(conn, id)
     })?;
     Ok(view)

@@ -9,6 +9,7 @@
 //! - [`search`]: the full-text index (tantivy) and its Vietnamese analyzer.
 //! - [`indexer`]: keeps the index in step with the database.
 //! - [`store`]: the database (diesel, SQLite or PostgreSQL).
+//! - [`reports`]: performance reports and the exports of the register and reports.
 //! - [`tracker`]: working days, reminder policy, the reminder outbox and mail delivery.
 //! - [`web`]: the HTTP API and pages (actix-web).
 //! - [`cli`]: the `dondoc` command.
@@ -24,6 +25,7 @@ pub mod html;
 pub mod indexer;
 pub mod intake;
 pub mod parse;
+pub mod reports;
 pub mod search;
 pub mod store;
 pub mod text;

@@ -99,7 +99,8 @@ pub fn load_if_empty(store: &Store, config: &Config) -> Result<usize, StoreError
             file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
             content,
         };
-        match intake::register(store, &file, &config.limits, "demo", None) {
+        let registration = intake::Registration::in_office(&config.office.name);
+        match intake::register(store, &file, &config.limits, &registration, "demo", None) {
             Ok(_) => loaded += 1,
             Err(e) => tracing::warn!("demo file {}: {e}", path.display()),
         }

@@ -1,6 +1,7 @@
 //! The `dondoc` command line: the server, intake of files, and the text tools.
 
 mod demo;
+mod reports;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -52,11 +53,24 @@ enum Command {
         #[command(subcommand)]
         what: UserCommand,
     },
-    /// Register files as directives directly in the database.
+    /// The incoming register ("sổ đăng ký văn bản đến"): list, export, cancel an entry.
+    Register {
+        #[command(subcommand)]
+        what: reports::RegisterCommand,
+    },
+    /// Performance reports: a period per lead agency, or the state of one directive's tasks.
+    Report {
+        #[command(subcommand)]
+        what: reports::ReportCommand,
+    },
+    /// Register files as directives directly in the database, each with its incoming number.
     Ingest {
         /// Files to register.
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Register files even when the same document is in the incoming register already.
+        #[arg(long)]
+        confirm_duplicate: bool,
     },
     /// Print the documents and tasks read from a file (nothing is stored).
     Extract {
@@ -248,6 +262,8 @@ enum CliError {
     Index(#[from] crate::indexer::IndexerError),
     #[error(transparent)]
     Tracker(#[from] crate::tracker::TrackerError),
+    #[error(transparent)]
+    Report(#[from] crate::reports::ReportError),
     #[error("{0}")]
     Invalid(String),
     #[error("{failed} of {total} files could not be registered")]
@@ -332,11 +348,28 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let store = Store::open(&config.database_url)?;
             user(&store, what)
         }
-        Command::Ingest { files } => {
+        Command::Register { what } => {
+            let config = Config::load(&cli.config, &ServerArgs::default())?;
+            let store = Store::open(&config.database_url)?;
+            reports::register(&store, &config, what)
+        }
+        Command::Report { what } => {
+            let config = Config::load(&cli.config, &ServerArgs::default())?;
+            let store = Store::open(&config.database_url)?;
+            reports::report(&store, &config, what)
+        }
+        Command::Ingest {
+            files,
+            confirm_duplicate,
+        } => {
             let config = Config::load(&cli.config, &ServerArgs::default())?;
             std::fs::create_dir_all(&config.data_dir)?;
             let store = Store::open(&config.database_url)?;
-            ingest(&store, &config, &files)
+            let registration = intake::Registration {
+                confirm_duplicate,
+                ..intake::Registration::in_office(&config.office.name)
+            };
+            ingest(&store, &config, &registration, &files)
         }
         Command::Extract { file, format } => {
             let read = read_directive(&file)?;
@@ -820,11 +853,24 @@ fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
     Ok(content)
 }
 
-fn ingest(store: &Store, config: &Config, files: &[PathBuf]) -> Result<(), CliError> {
+fn ingest(
+    store: &Store,
+    config: &Config,
+    registration: &intake::Registration,
+    files: &[PathBuf],
+) -> Result<(), CliError> {
     let progress = indicatif::ProgressBar::new(files.len() as u64);
     if files.len() < 2 {
         progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
+    // A hidden bar prints nothing, so a single file's outcome goes straight to standard error.
+    let say = |line: String| {
+        if progress.is_hidden() {
+            eprintln!("{line}");
+        } else {
+            progress.println(line);
+        }
+    };
     let mut failed = 0usize;
     for path in files {
         progress.set_message(path.display().to_string());
@@ -833,18 +879,23 @@ fn ingest(store: &Store, config: &Config, files: &[PathBuf]) -> Result<(), CliEr
                 file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
                 content,
             };
-            intake::register(store, &file, &config.limits, "cli", None).map_err(|source| {
-                CliError::Intake {
+            intake::register(store, &file, &config.limits, registration, "cli", None).map_err(
+                |source| CliError::Intake {
                     path: path.clone(),
                     source,
-                }
-            })
+                },
+            )
         });
         match outcome {
             Ok(view) => {
                 let tasks: usize = view.documents.iter().map(|d| d.tasks.len()).sum();
-                progress.println(format!(
-                    "{}: directive {} ({} documents, {} tasks)",
+                let number = view
+                    .register_entry
+                    .as_ref()
+                    .map(|e| format!(", số đến {}", e.label()))
+                    .unwrap_or_default();
+                say(format!(
+                    "{}: directive {} ({} documents, {} tasks{number})",
                     path.display(),
                     view.id,
                     view.documents.len(),
@@ -853,7 +904,7 @@ fn ingest(store: &Store, config: &Config, files: &[PathBuf]) -> Result<(), CliEr
             }
             Err(e) => {
                 failed += 1;
-                progress.println(format!("error: {e}"));
+                say(format!("error: {e}"));
             }
         }
         progress.inc(1);

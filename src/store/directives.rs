@@ -50,6 +50,8 @@ pub struct DirectiveView {
     pub received_at: NaiveDateTime,
     /// The documents in file order.
     pub documents: Vec<DocumentView>,
+    /// Its line in the incoming register, with the incoming number ("số đến").
+    pub register_entry: Option<super::register::RegisterEntry>,
     /// The text as read, before repair.
     pub original_text: String,
     /// The text after repair.
@@ -253,6 +255,7 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<DirectiveView, StoreError
         source_format: row.source_format,
         received_at: row.received_at,
         documents,
+        register_entry: super::register::for_directive(conn, id)?,
         original_text: row.original_text,
         repaired_text: row.repaired_text,
     })

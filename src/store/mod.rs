@@ -19,6 +19,7 @@ pub mod audit;
 pub mod directives;
 pub mod extensions;
 pub mod occurrences;
+pub mod register;
 pub mod reports;
 pub mod schema;
 pub mod tasks;
@@ -97,6 +98,9 @@ pub enum StoreError {
     /// The request itself is wrong (a bad name, a missing field); the message is in Vietnamese.
     #[error("{0}")]
     Invalid(String),
+    /// The document is in the register already; nothing was stored.
+    #[error("already registered as incoming number {}", .0.existing.label())]
+    Duplicate(Box<register::Duplicate>),
     /// Stored JSON could not be read back.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),

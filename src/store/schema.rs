@@ -209,6 +209,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    register_counters (office, year) {
+        office -> Text,
+        year -> Integer,
+        last_number -> BigInt,
+    }
+}
+
+diesel::table! {
+    register_entries (id) {
+        id -> BigInt,
+        office -> Text,
+        year -> Integer,
+        number -> BigInt,
+        directive_id -> BigInt,
+        received_on -> Date,
+        received_at -> Timestamp,
+        issuer -> Nullable<Text>,
+        doc_number -> Nullable<Text>,
+        doc_date -> Nullable<Date>,
+        kind -> Nullable<Text>,
+        summary -> Nullable<Text>,
+        recipient -> Nullable<Text>,
+        remarks -> Nullable<Text>,
+        text_checksum -> Text,
+        registered_by -> Text,
+        cancelled_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(users -> agencies (agency_id));
@@ -224,6 +255,7 @@ diesel::joinable!(extensions -> tasks (task_id));
 diesel::joinable!(reminder_items -> reminders (reminder_id));
 diesel::joinable!(reminder_items -> tasks (task_id));
 diesel::joinable!(reminders -> agencies (agency_id));
+diesel::joinable!(register_entries -> directives (directive_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     agencies,
@@ -242,4 +274,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     search_queue,
     sessions,
     api_tokens,
+    register_counters,
+    register_entries,
 );

@@ -44,6 +44,10 @@ pub struct NewDirectiveText {
     pub text: String,
     /// A file name to record with it.
     pub file_name: Option<String>,
+    /// Register it even if the same document is in the register already (answered 409
+    /// `duplicate_directive` otherwise). Multipart forms send it as a `confirm_duplicate` field.
+    #[serde(default)]
+    pub confirm_duplicate: bool,
 }
 
 /// Registers a directive from JSON `{"text", "file_name"}` or a multipart `file`.
@@ -74,17 +78,18 @@ pub async fn register_directive(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let file = if content_type.starts_with("multipart/form-data") {
+    let (file, confirm_duplicate) = if content_type.starts_with("multipart/form-data") {
         read_multipart(Multipart::new(request.headers(), payload), limit).await?
     } else if content_type.starts_with("application/json") {
         let body = read_body(payload, limit).await?;
         let input: NewDirectiveText = serde_json::from_slice(&body).map_err(|e| {
             ApiError::bad_request("invalid_json", format!("Dữ liệu JSON không hợp lệ: {e}"))
         })?;
-        IncomingFile {
+        let file = IncomingFile {
             file_name: input.file_name,
             content: input.text.into_bytes(),
-        }
+        };
+        (file, input.confirm_duplicate)
     } else {
         return Err(ApiError::bad_request(
             "unsupported_content_type",
@@ -94,11 +99,16 @@ pub async fn register_directive(
     let store = state.store.clone();
     let config = state.config.clone();
     let user_id = principal.user.id;
+    let registration = intake::Registration {
+        confirm_duplicate,
+        ..intake::Registration::in_office(&config.office.name)
+    };
     let view = web::block(move || {
         intake::register(
             &store,
             &file,
             &config.limits,
+            &registration,
             principal.actor(),
             Some(user_id),
         )
@@ -155,20 +165,38 @@ pub async fn read_form(
             }
             content.extend_from_slice(&chunk);
         }
-        parts.insert(name, FormPart { file_name, content });
+        parts.entry(name).or_insert(FormPart { file_name, content });
     }
     Ok(parts)
 }
 
-async fn read_multipart(form: Multipart, limit: usize) -> Result<IncomingFile, ApiError> {
+/// Whether a form field says yes (`true`, `1`, `on`, `yes`), as a checkbox or a program sends it.
+pub fn form_flag(part: Option<&FormPart>) -> bool {
+    part.is_some_and(|p| {
+        matches!(
+            String::from_utf8_lossy(&p.content)
+                .trim()
+                .to_ascii_lowercase()
+                .as_str(),
+            "true" | "1" | "on" | "yes"
+        )
+    })
+}
+
+/// The `file` part of a registration form, and whether its `confirm_duplicate` field is set.
+async fn read_multipart(form: Multipart, limit: usize) -> Result<(IncomingFile, bool), ApiError> {
     let mut parts = read_form(form, limit).await?;
+    let confirm_duplicate = form_flag(parts.get("confirm_duplicate"));
     let file = parts.remove("file").ok_or_else(|| {
         ApiError::bad_request("missing_file", "Biểu mẫu không có trường \"file\".")
     })?;
-    Ok(IncomingFile {
-        file_name: file.file_name,
-        content: file.content,
-    })
+    Ok((
+        IncomingFile {
+            file_name: file.file_name,
+            content: file.content,
+        },
+        confirm_duplicate,
+    ))
 }
 
 /// Reads a directive with its documents and tasks.

@@ -102,6 +102,30 @@ impl ApiError {
         )
     }
 
+    /// The document is in the incoming register already; the clerk may confirm a second entry.
+    pub fn duplicate(duplicate: &crate::store::register::Duplicate) -> Self {
+        let entry = &duplicate.existing;
+        let what = match duplicate.reason {
+            crate::store::register::DuplicateReason::SameDocument => {
+                "Văn bản cùng số, ký hiệu, cơ quan ban hành và ngày"
+            }
+            crate::store::register::DuplicateReason::SameText => "Văn bản có cùng nội dung",
+        };
+        let document = match &entry.doc_number {
+            Some(number) => format!(" (văn bản số {number})"),
+            None => String::new(),
+        };
+        Self::new(
+            StatusCode::CONFLICT,
+            "duplicate_directive",
+            format!(
+                "{what} đã được vào sổ đến với số đến {} ngày {}{document}. Nếu vẫn cần vào sổ lần nữa, hãy gửi lại kèm xác nhận \"confirm_duplicate\": true.",
+                entry.label(),
+                entry.received_on.format("%d/%m/%Y"),
+            ),
+        )
+    }
+
     /// Something failed on the server.
     pub fn internal() -> Self {
         Self::new(
@@ -131,6 +155,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound { .. } => ApiError::not_found(),
+            StoreError::Duplicate(duplicate) => ApiError::duplicate(&duplicate),
             StoreError::Conflict(detail) => ApiError::new(
                 StatusCode::CONFLICT,
                 "conflict",
@@ -207,6 +232,32 @@ impl From<IntakeError> for ApiError {
                 format!("Văn bản dài {chars} ký tự, vượt giới hạn {limit} ký tự."),
             ),
             IntakeError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::reports::ReportError> for ApiError {
+    fn from(e: crate::reports::ReportError) -> Self {
+        use crate::reports::ReportError;
+        match e {
+            ReportError::Store(e) => e.into(),
+            ReportError::InvalidPeriod { from, to } => ApiError::bad_request(
+                "invalid_period",
+                format!(
+                    "Kỳ báo cáo không hợp lệ: ngày kết thúc ({}) trước ngày bắt đầu ({}).",
+                    to.format("%d/%m/%Y"),
+                    from.format("%d/%m/%Y")
+                ),
+            ),
+            ReportError::UnknownAgency(name) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("Không có cơ quan, đơn vị nào tên \"{name}\"."),
+            ),
+            ReportError::Export(detail) => {
+                tracing::error!(%detail, "export failed");
+                ApiError::internal()
+            }
         }
     }
 }

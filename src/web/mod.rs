@@ -8,6 +8,7 @@ pub mod lifecycle;
 pub mod limits;
 pub mod openapi;
 pub mod pages;
+pub mod reports;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -121,6 +122,8 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(
                 web::scope("/api")
                     .wrap(from_fn(rate_limit))
+                    // Fixed paths (/reports/performance) before patterns (/reports/{id}).
+                    .configure(reports::routes)
                     .configure(lifecycle::routes)
                     .route("/health", web::get().to(api::health))
                     .route("/openapi.json", web::get().to(openapi::serve))

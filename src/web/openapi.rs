@@ -67,5 +67,7 @@ impl utoipa::Modify for BearerToken {
 
 /// Serves the description as JSON.
 pub async fn serve() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    let mut doc = ApiDoc::openapi();
+    doc.merge(super::reports::ReportsApiDoc::openapi());
+    HttpResponse::Ok().json(doc)
 }

@@ -884,14 +884,20 @@ pub async fn register(
             content: parts.remove("text").map(|p| p.content).unwrap_or_default(),
         },
     };
+    let confirm_duplicate = super::api::form_flag(parts.get("confirm_duplicate"));
     let store = state.store.clone();
     let config = state.config.clone();
     let user_id = principal.user.id;
     let view = web::block(move || {
+        let registration = intake::Registration {
+            confirm_duplicate,
+            ..intake::Registration::in_office(&config.office.name)
+        };
         intake::register(
             &store,
             &file,
             &config.limits,
+            &registration,
             principal.actor(),
             Some(user_id),
         )

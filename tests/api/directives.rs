@@ -22,7 +22,10 @@ async fn samples_register_as_json_and_read_back_identical_after_restart(db: Db) 
         let text = std::fs::read_to_string(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let (status, body) = app
-            .post_json("/api/directives", &json!({"text": text, "file_name": name}))
+            .post_json(
+                "/api/directives",
+                &json!({"text": text, "file_name": name, "confirm_duplicate": true}),
+            )
             .await;
         assert_eq!(status, 201, "{name}: {body}");
         let id = body["id"].as_i64().expect("id");
@@ -77,9 +80,19 @@ async fn upload_keeps_the_original_file(db: Db) {
     assert_eq!(response.status().as_u16(), 200);
     let downloaded = response.body().limit(64 << 20).await.unwrap();
     assert_eq!(downloaded.as_ref(), bytes.as_slice());
-    // The same file again is a second directive sharing one stored copy of the file.
-    let (status, again) = app.upload("copy.txt", &bytes).await;
-    assert_eq!(status, 201);
+    // The same file again is a duplicate in the register: refused until the clerk confirms it, then
+    // a second directive sharing one stored copy of the file.
+    let (status, refused) = app.upload("copy.txt", &bytes).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(refused["error"]["code"], "duplicate_directive");
+    let text = String::from_utf8(bytes.clone()).unwrap();
+    let (status, again) = app
+        .post_json(
+            "/api/directives",
+            &json!({"text": text, "file_name": "copy.txt", "confirm_duplicate": true}),
+        )
+        .await;
+    assert_eq!(status, 201, "{again}");
     assert_eq!(again["checksum"], body["checksum"]);
     let counts = app.counts();
     assert!(counts.contains(&("files".to_string(), 1)), "{counts:?}");
@@ -124,7 +137,10 @@ async fn cli_ingest_stores_what_the_api_reads(db: Db) {
         assert_eq!(directive["original_text"].as_str(), Some(text.as_str()));
         // What the API reads is what the same text registers as through the API.
         let (_, again) = app
-            .post_json("/api/directives", &json!({"text": text, "file_name": name}))
+            .post_json(
+                "/api/directives",
+                &json!({"text": text, "file_name": name, "confirm_duplicate": true}),
+            )
             .await;
         assert_eq!(
             strip_ids(&again["documents"]),
@@ -187,17 +203,42 @@ async fn directives_are_listed_and_filtered(db: Db) {
 async fn concurrent_registrations_all_succeed(db: Db) {
     let app = TestApp::spawn(db).await;
     let text = std::fs::read_to_string(&samples()[1]).unwrap();
-    let requests = (0..16).map(|i| {
-        let body = json!({"text": text, "file_name": format!("copy-{i}.txt")});
-        let app = &app;
-        async move { app.post_json("/api/directives", &body).await }
-    });
-    let answers = futures_util::future::join_all(requests).await;
+    let app = &app;
+    let text = &text;
+    let requests = |confirm: bool| {
+        (0..16).map(move |i| {
+            let body = json!({
+                "text": text,
+                "file_name": format!("copy-{i}.txt"),
+                "confirm_duplicate": confirm,
+            });
+            async move { app.post_json("/api/directives", &body).await }
+        })
+    };
+    // Sixteen clerks register the same directive at once: one entry is made, the others are told
+    // it is a duplicate.
+    let answers = futures_util::future::join_all(requests(false)).await;
+    let created: Vec<&serde_json::Value> = answers
+        .iter()
+        .filter(|(status, _)| *status == 201)
+        .map(|(_, body)| body)
+        .collect();
+    assert_eq!(created.len(), 1, "{answers:?}");
+    for (status, body) in answers.iter().filter(|(status, _)| *status != 201) {
+        assert_eq!(*status, 409, "{body}");
+        assert_eq!(body["error"]["code"], "duplicate_directive");
+    }
+    // Confirmed, all sixteen are registered, with the next sixteen numbers.
+    let answers = futures_util::future::join_all(requests(true)).await;
+    let mut numbers = Vec::new();
     for (status, body) in &answers {
         assert_eq!(*status, 201, "{body}");
+        numbers.push(body["register_entry"]["number"].as_i64().unwrap());
     }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (2..=17).collect::<Vec<i64>>());
     let (_, list) = app.get("/api/directives?limit=100").await;
-    assert_eq!(list.as_array().unwrap().len(), 16);
+    assert_eq!(list.as_array().unwrap().len(), 17);
 }
 
 async fn health_and_openapi_answer(db: Db) {

@@ -9,6 +9,8 @@ mod directives;
 mod faults;
 mod helpers;
 mod lifecycle;
+mod register;
 mod reminders;
+mod reports;
 mod search;
 mod tasks;

@@ -1,0 +1,2 @@
+DROP TABLE register_entries;
+DROP TABLE register_counters;
