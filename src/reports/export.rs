@@ -13,7 +13,6 @@ use serde::Deserialize;
 use super::{DirectiveReport, PerformanceReport, ReportError, Scope};
 use crate::config::OfficeSettings;
 use crate::store::register::RegisterEntry;
-use crate::store::tasks::TaskStatus;
 use crate::tracker::standing::Standing;
 
 /// The file formats of an export.
@@ -190,18 +189,6 @@ impl Letterhead {
     }
 }
 
-/// The Vietnamese name of a task status.
-pub fn status_label(status: TaskStatus) -> &'static str {
-    match status {
-        TaskStatus::Assigned => "Đã giao",
-        TaskStatus::InProgress => "Đang thực hiện",
-        TaskStatus::Reported => "Đã báo cáo",
-        TaskStatus::Completed => "Hoàn thành",
-        TaskStatus::Returned => "Trả lại",
-        TaskStatus::Cancelled => "Đã hủy",
-    }
-}
-
 fn vn(date: NaiveDate) -> String {
     date.format("%d/%m/%Y").to_string()
 }
@@ -342,7 +329,7 @@ pub fn performance_document(report: &PerformanceReport) -> Printable {
                 Cell::text(source),
                 Cell::Date(Some(t.deadline)),
                 Cell::Int(t.days_overdue),
-                Cell::text(status_label(t.status)),
+                Cell::text(crate::tracker::lifecycle::status_label(t.status)),
             ]
         })
         .collect();
@@ -410,7 +397,7 @@ pub fn directive_document(report: &DirectiveReport) -> Printable {
         .map(|(i, t)| {
             let state = match t.standing {
                 Some(s) => s.label().to_string(),
-                None => status_label(t.status).to_string(),
+                None => crate::tracker::lifecycle::status_label(t.status).to_string(),
             };
             vec![
                 Cell::Int(i as i64 + 1),

@@ -163,7 +163,7 @@ pub fn status_label(status: TaskStatus) -> &'static str {
         TaskStatus::Reported => "Đã báo cáo",
         TaskStatus::Completed => "Hoàn thành",
         TaskStatus::Returned => "Trả lại",
-        TaskStatus::Cancelled => "Hủy",
+        TaskStatus::Cancelled => "Đã hủy",
     }
 }
 

@@ -162,10 +162,23 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/logout", web::post().to(pages::sign_out))
             .route("/", web::get().to(pages::home))
             .route("/search", web::get().to(pages::search))
+            .route("/dashboard", web::get().to(pages::dashboard))
             .route("/tasks", web::get().to(pages::task_list))
             .route("/tasks/{id}", web::get().to(pages::task))
             .route("/tasks/{id}/report", web::post().to(pages::file_report))
             .route("/tasks/{id}/edit", web::post().to(pages::edit_task))
+            .route(
+                "/tasks/{id}/reports/{report_id}/decision",
+                web::post().to(pages::decide_report),
+            )
+            .route(
+                "/tasks/{id}/extension",
+                web::post().to(pages::ask_extension),
+            )
+            .route(
+                "/tasks/{id}/extensions/{extension_id}/decision",
+                web::post().to(pages::decide_extension),
+            )
             .route("/directives/new", web::get().to(pages::register_form))
             .route("/directives/new", web::post().to(pages::register))
             .route("/directives/{id}", web::get().to(pages::directive))

@@ -18,6 +18,7 @@ use crate::store::access;
 use crate::store::directives::{self, DirectiveFilter, DirectiveSummary, DocumentView};
 use crate::store::tasks::{self, ReportView, TaskFilter, TaskPatch, TaskStatus, TaskView};
 use crate::store::users::{self, NewUser, Role};
+use crate::tracker::lifecycle::status_label;
 
 /// A date as Vietnamese offices write it (dd/mm/yyyy), or a dash.
 pub fn vn_date(date: Option<NaiveDate>) -> String {
@@ -33,18 +34,6 @@ pub fn parse_vn_date(s: &str) -> Option<NaiveDate> {
         .ok()
 }
 
-/// The Vietnamese name of a task status.
-pub fn status_label(status: TaskStatus) -> &'static str {
-    match status {
-        TaskStatus::Assigned => "Đã giao",
-        TaskStatus::InProgress => "Đang thực hiện",
-        TaskStatus::Reported => "Đã báo cáo",
-        TaskStatus::Completed => "Hoàn thành",
-        TaskStatus::Returned => "Trả lại",
-        TaskStatus::Cancelled => "Hủy",
-    }
-}
-
 /// The local (Vietnamese) day now.
 fn today() -> NaiveDate {
     crate::tracker::local_day(crate::store::now())
@@ -56,6 +45,7 @@ struct Nav {
     role: &'static str,
     csrf: String,
     register: bool,
+    dashboard: bool,
     admin: bool,
 }
 
@@ -66,6 +56,7 @@ impl Nav {
             role: principal.user.role.label(),
             csrf: principal.csrf().to_string(),
             register: principal.may(Permission::RegisterDirective),
+            dashboard: principal.may(Permission::ViewDashboard),
             admin: principal.may(Permission::ManageUsers),
         }
     }
@@ -391,12 +382,12 @@ struct HomePage {
     tasks: Vec<TaskRow>,
 }
 
-/// The landing page: agency staff go to their tasks, leaders to the search; clerks and admins see
+/// The landing page: agency staff go to their tasks, leaders to the dashboard; clerks and admins see
 /// recent directives and open tasks by deadline.
 pub async fn home(state: web::Data<AppState>, principal: Principal) -> PageResult {
     match principal.user.role {
         Role::Agency => return Ok(see_other("/tasks")),
-        Role::Leader => return Ok(see_other("/search")),
+        Role::Leader => return Ok(see_other("/dashboard")),
         Role::Clerk | Role::Admin => {}
     }
     let store = state.store.clone();
@@ -501,15 +492,60 @@ pub async fn task_list(state: web::Data<AppState>, principal: Principal) -> Page
 struct ReportRow {
     at: String,
     text: String,
+    /// The clerk's decision and reason, if any.
+    decision: String,
+    attachments: Vec<(i64, i64, String)>,
 }
 
 impl From<ReportView> for ReportRow {
     fn from(r: ReportView) -> Self {
+        let decision = match r.decision {
+            Some(crate::store::reports::Decision::Accepted) => "Đã tiếp nhận".to_string(),
+            Some(crate::store::reports::Decision::Returned) => {
+                format!("Trả lại: {}", r.reason.as_deref().unwrap_or_default())
+            }
+            None => String::new(),
+        };
         ReportRow {
             at: crate::tracker::local_day(r.created_at)
                 .format("%d/%m/%Y")
                 .to_string(),
             text: r.text,
+            decision,
+            attachments: r
+                .attachments
+                .into_iter()
+                .map(|a| (r.id, a.id, a.file_name))
+                .collect(),
+        }
+    }
+}
+
+struct ExtensionRow {
+    id: i64,
+    asked: String,
+    new_deadline: String,
+    reason: String,
+    status: &'static str,
+    note: String,
+    pending: bool,
+}
+
+impl From<crate::store::extensions::ExtensionView> for ExtensionRow {
+    fn from(e: crate::store::extensions::ExtensionView) -> Self {
+        use crate::store::extensions::ExtensionStatus;
+        ExtensionRow {
+            id: e.id,
+            asked: vn_date(Some(crate::tracker::local_day(e.requested_at))),
+            new_deadline: vn_date(Some(e.new_deadline)),
+            reason: e.reason,
+            status: match e.status {
+                ExtensionStatus::Pending => "Chờ lãnh đạo quyết định",
+                ExtensionStatus::Approved => "Đã đồng ý",
+                ExtensionStatus::Refused => "Không đồng ý",
+            },
+            note: e.note.unwrap_or_default(),
+            pending: e.status == ExtensionStatus::Pending,
         }
     }
 }
@@ -524,7 +560,12 @@ struct TaskPage {
     /// Escaped, with the task's own words in `<mark>`.
     passage: String,
     reports: Vec<ReportRow>,
+    extensions: Vec<ExtensionRow>,
     can_report: bool,
+    /// The report awaiting the clerk's decision, when this user decides.
+    undecided_report: Option<i64>,
+    can_ask_extension: bool,
+    can_decide_extension: bool,
     closed: bool,
     notice: Option<&'static str>,
 }
@@ -545,7 +586,7 @@ pub async fn task(
 ) -> PageResult {
     let store = state.store.clone();
     let (id, scope) = (id.into_inner(), principal.scope());
-    let (task, document, reports) = web::block(move || {
+    let (task, document, reports, extensions) = web::block(move || {
         store.read(|c| {
             let task = access::task(c, scope, id)?;
             let directive = directives::get(c, task.directive_id)?;
@@ -554,10 +595,19 @@ pub async fn task(
                 .into_iter()
                 .find(|d| d.id == task.document_id);
             let reports = tasks::reports_of(c, id)?;
-            Ok((task, document, reports))
+            let extensions = crate::store::extensions::of_task(c, id)?;
+            Ok((task, document, reports, extensions))
         })
     })
     .await??;
+    let undecided_report = reports
+        .last()
+        .filter(|r| r.decision.is_none() && task.status == TaskStatus::Reported)
+        .map(|r| r.id)
+        .filter(|_| principal.may(Permission::DecideReport));
+    let pending_extension = extensions
+        .iter()
+        .any(|e| e.status == crate::store::extensions::ExtensionStatus::Pending);
     let (document_title, passage) = match &document {
         Some(d) => (document_title(d), source_passage(&d.text, &task.text)),
         None => (String::new(), escape_html(&task.text)),
@@ -566,7 +616,15 @@ pub async fn task(
     render(&TaskPage {
         nav: Some(Nav::of(&principal)),
         csrf: principal.csrf().to_string(),
-        can_report: principal.may(Permission::FileReport) && !closed,
+        can_report: principal.may(Permission::FileReport)
+            && !closed
+            && task.status != TaskStatus::Reported,
+        undecided_report,
+        can_ask_extension: principal.may(Permission::RequestExtension)
+            && !closed
+            && !pending_extension,
+        can_decide_extension: principal.may(Permission::DecideExtension),
+        extensions: extensions.into_iter().map(ExtensionRow::from).collect(),
         closed,
         task: TaskRow::new(task, today()),
         document_title,
@@ -575,9 +633,177 @@ pub async fn task(
         notice: match notice.done.as_deref() {
             Some("reported") => Some("Đã gửi báo cáo tiến độ."),
             Some("saved") => Some("Đã lưu thay đổi."),
+            Some("accepted") => Some("Đã tiếp nhận báo cáo; nhiệm vụ hoàn thành."),
+            Some("returned") => Some("Đã trả lại báo cáo cho đơn vị."),
+            Some("extension") => Some("Đã gửi đề nghị gia hạn."),
+            Some("extension_decided") => Some("Đã quyết định về đề nghị gia hạn."),
             _ => None,
         },
     })
+}
+
+/// A decision typed on the task page: on a report (`accept`/`return`) or an extension
+/// (`approve`/`refuse`).
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// What was decided.
+    pub decision: String,
+    /// Why (required to return or refuse).
+    #[serde(default)]
+    pub reason: String,
+}
+
+fn reason_of(form: &DecisionForm) -> Option<String> {
+    Some(form.reason.trim().to_string()).filter(|r| !r.is_empty())
+}
+
+/// A clerk accepts or returns the report awaiting a decision.
+pub async fn decide_report(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<DecisionForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    principal.require(Permission::DecideReport)?;
+    let (task_id, report_id) = path.into_inner();
+    let decision = match form.decision.as_str() {
+        "accept" => crate::store::reports::Decision::Accepted,
+        "return" => crate::store::reports::Decision::Returned,
+        _ => return Err(ApiError::bad_request("invalid_form", "Quyết định không hợp lệ.").into()),
+    };
+    let reason = reason_of(&form);
+    if decision == crate::store::reports::Decision::Returned && reason.is_none() {
+        return Err(
+            ApiError::bad_request("missing_reason", "Hãy nêu lý do trả lại báo cáo.").into(),
+        );
+    }
+    let (scope, store) = (principal.scope(), state.store.clone());
+    web::block(move || {
+        store.write(|c| {
+            let report = crate::store::reports::get(c, report_id)?;
+            if report.task_id != task_id {
+                return Err(crate::store::StoreError::NotFound {
+                    entity: "report",
+                    id: report_id,
+                });
+            }
+            access::task(c, scope, task_id)?;
+            crate::store::reports::decide(
+                c,
+                report_id,
+                decision,
+                reason.as_deref(),
+                Some(principal.user.id),
+                principal.actor(),
+            )
+        })
+    })
+    .await??;
+    let done = match decision {
+        crate::store::reports::Decision::Accepted => "accepted",
+        crate::store::reports::Decision::Returned => "returned",
+    };
+    Ok(see_other(&format!("/tasks/{task_id}?done={done}")))
+}
+
+/// An extension request typed on the task page.
+#[derive(Debug, Deserialize)]
+pub struct ExtensionForm {
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// The deadline asked for.
+    pub new_deadline: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// Agency staff ask for a later deadline.
+pub async fn ask_extension(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    form: web::Form<ExtensionForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    principal.require(Permission::RequestExtension)?;
+    let form = form.into_inner();
+    let new_deadline = parse_vn_date(&form.new_deadline).ok_or_else(|| {
+        ApiError::bad_request(
+            "invalid_date",
+            "Thời hạn đề nghị không đúng dạng ngày/tháng/năm.",
+        )
+    })?;
+    if form.reason.trim().is_empty() {
+        return Err(
+            ApiError::bad_request("missing_reason", "Hãy nêu lý do đề nghị gia hạn.").into(),
+        );
+    }
+    let (id, scope, store) = (id.into_inner(), principal.scope(), state.store.clone());
+    web::block(move || {
+        store.write(|c| {
+            access::task(c, scope, id)?;
+            crate::store::extensions::request(
+                c,
+                id,
+                new_deadline,
+                form.reason.trim(),
+                Some(principal.user.id),
+                principal.actor(),
+            )
+        })
+    })
+    .await??;
+    Ok(see_other(&format!("/tasks/{id}?done=extension")))
+}
+
+/// A leader approves or refuses an extension request.
+pub async fn decide_extension(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<DecisionForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    principal.require(Permission::DecideExtension)?;
+    let (task_id, extension_id) = path.into_inner();
+    let approve = match form.decision.as_str() {
+        "approve" => true,
+        "refuse" => false,
+        _ => return Err(ApiError::bad_request("invalid_form", "Quyết định không hợp lệ.").into()),
+    };
+    let note = reason_of(&form);
+    if !approve && note.is_none() {
+        return Err(
+            ApiError::bad_request("missing_reason", "Hãy nêu lý do không đồng ý gia hạn.").into(),
+        );
+    }
+    let store = state.store.clone();
+    web::block(move || {
+        store.write(|c| {
+            let extension = crate::store::extensions::get(c, extension_id)?;
+            if extension.task_id != task_id {
+                return Err(crate::store::StoreError::NotFound {
+                    entity: "extension",
+                    id: extension_id,
+                });
+            }
+            crate::store::extensions::decide(
+                c,
+                extension_id,
+                approve,
+                note.as_deref(),
+                Some(principal.user.id),
+                principal.actor(),
+            )
+        })
+    })
+    .await??;
+    Ok(see_other(&format!(
+        "/tasks/{task_id}?done=extension_decided"
+    )))
 }
 
 fn document_title(d: &DocumentView) -> String {
@@ -1232,4 +1458,138 @@ pub async fn set_agency_email(
     })
     .await??;
     Ok(see_other("/admin/settings?done=saved"))
+}
+
+// ----- Leaders' dashboard -----
+
+/// One line of the dashboard: an agency (or the total) with its four-way split.
+struct StandingRow {
+    agency: String,
+    tasks: u32,
+    done_on_time: u32,
+    done_late: u32,
+    open_within: u32,
+    open_overdue: u32,
+    /// Done on time among done, as a whole percentage, or a dash.
+    on_time_rate: String,
+    /// Bar widths in percent of the line's tasks, in column order.
+    bars: [u32; 4],
+}
+
+impl StandingRow {
+    fn new(agency: String, c: &crate::reports::Counts) -> Self {
+        let done = c.done_on_time + c.done_late;
+        let share = |n: u32| (n * 100).checked_div(c.tasks).unwrap_or(0);
+        StandingRow {
+            agency,
+            tasks: c.tasks,
+            done_on_time: c.done_on_time,
+            done_late: c.done_late,
+            open_within: c.open_within_deadline,
+            open_overdue: c.open_overdue,
+            on_time_rate: (c.done_on_time * 100)
+                .checked_div(done)
+                .map(|rate| format!("{rate}%"))
+                .unwrap_or_else(|| "—".into()),
+            bars: [
+                share(c.done_on_time),
+                share(c.done_late),
+                share(c.open_within_deadline),
+                share(c.open_overdue),
+            ],
+        }
+    }
+}
+
+struct OverdueRow {
+    task_id: i64,
+    lead: String,
+    text: String,
+    deadline: String,
+    days: i64,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    nav: Option<Nav>,
+    from: String,
+    to: String,
+    judged_on: String,
+    rows: Vec<StandingRow>,
+    total: StandingRow,
+    overdue: Vec<OverdueRow>,
+}
+
+/// The period the dashboard covers.
+#[derive(Debug, Default, Deserialize)]
+pub struct DashboardParams {
+    /// First day (dd/mm/yyyy or yyyy-mm-dd); the first of January by default.
+    pub from: Option<String>,
+    /// Last day; today by default.
+    pub to: Option<String>,
+}
+
+/// The leaders' dashboard: tasks per lead agency with the official four-way split and the on-time
+/// rate, as a table with bars, and the overdue tasks, most overdue first.
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    principal: Principal,
+    params: web::Query<DashboardParams>,
+) -> PageResult {
+    principal.require(Permission::ViewDashboard)?;
+    let today = today();
+    let day = |typed: &Option<String>, default: NaiveDate| match typed.as_deref().map(str::trim) {
+        None | Some("") => Ok(default),
+        Some(t) => parse_vn_date(t).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_date",
+                format!("Ngày \"{t}\" không đúng dạng ngày/tháng/năm."),
+            )
+        }),
+    };
+    let year_start = NaiveDate::from_ymd_opt(chrono::Datelike::year(&today), 1, 1).unwrap_or(today);
+    let from = day(&params.from, year_start)?;
+    let to = day(&params.to, today)?;
+    let period = crate::reports::Period::new(from, to)
+        .map_err(|e| ApiError::bad_request("invalid_period", e.to_string()))?;
+    let store = state.store.clone();
+    let office = state.config.office.name.clone();
+    let report = web::block(move || {
+        crate::reports::query::performance_report(
+            &store,
+            &office,
+            crate::reports::Scope::Office,
+            period,
+            today,
+        )
+    })
+    .await?
+    .map_err(|e| {
+        tracing::error!(error = %e, "dashboard failed");
+        ApiError::internal()
+    })?;
+    render(&DashboardPage {
+        nav: Some(Nav::of(&principal)),
+        from: from.to_string(),
+        to: to.to_string(),
+        judged_on: vn_date(Some(report.judged_on)),
+        rows: report
+            .agencies
+            .iter()
+            .map(|a| StandingRow::new(a.agency.clone(), &a.counts))
+            .collect(),
+        total: StandingRow::new("Tổng cộng".into(), &report.total),
+        overdue: report
+            .overdue
+            .into_iter()
+            .map(|t| OverdueRow {
+                task_id: t.task_id,
+                lead: t.lead.join("; "),
+                text: t.text,
+                deadline: vn_date(Some(t.deadline)),
+                days: t.days_overdue,
+            })
+            .collect(),
+    })
 }

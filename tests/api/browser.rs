@@ -201,6 +201,16 @@ impl Browser {
             .await;
     }
 
+    /// The visible text of the element a selector finds.
+    pub async fn text_of(&self, css: &str) -> String {
+        let element = self.find(css).await;
+        self.session_call("GET", &format!("/element/{element}/text"), json!(null))
+            .await
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// The page's HTML as the browser holds it.
     pub async fn source(&self) -> String {
         self.session_call("GET", "/source", json!(null))
@@ -290,6 +300,16 @@ async fn each_role_walks_its_main_path_in_chromium() {
     browser.wait_text("Mật khẩu").await;
     assert!(browser.url().await.ends_with("/login"));
 
+    // The leader's dashboard: both tasks are open and past their 2024 deadlines.
+    browser.sign_in(&base, "lanhdao").await;
+    browser.wait_text("Tình hình thực hiện nhiệm vụ").await;
+    assert!(browser.url().await.ends_with("/dashboard"));
+    assert_eq!(browser.text_of("#total-tasks").await, "2");
+    assert_eq!(browser.text_of("#total-overdue").await, "2");
+    browser.screenshot("leader-dashboard-before").await;
+    browser.sign_out().await;
+    browser.wait_text("Mật khẩu").await;
+
     // The agency's staff find the task among theirs and file a report.
     let agency = first["lead"][0].as_str().unwrap();
     app.add_user("sotttt", Role::Agency, Some(agency));
@@ -313,13 +333,34 @@ async fn each_role_walks_its_main_path_in_chromium() {
     assert!(detail.contains("Đã nâng cấp 40 dịch vụ công"), "{detail}");
     assert!(detail.contains("Đã báo cáo"), "{detail}");
     browser.screenshot("agency-report").await;
+    // They ask for more time, too.
+    browser.fill("#new-deadline", "31/12/2026").await;
+    browser
+        .fill("#extension-reason", "Chờ kinh phí nâng cấp")
+        .await;
+    browser.click("form[action$='/extension'] button").await;
+    browser.wait_text("Đã gửi đề nghị gia hạn").await;
     browser.sign_out().await;
     browser.wait_text("Mật khẩu").await;
 
-    // The leader finds the directive by searching without accents.
+    // The clerk accepts the report.
+    browser.sign_in(&base, "vanthu").await;
+    browser.wait_text("Văn bản chỉ đạo").await;
+    browser.go(&format!("{base}/tasks/{first_id}")).await;
+    browser.click("button[value=accept]").await;
+    browser.wait_text("Đã tiếp nhận báo cáo").await;
+    browser.sign_out().await;
+    browser.wait_text("Mật khẩu").await;
+
+    // The leader sees the dashboard change, then finds the directive by searching without accents.
     browser.sign_in(&base, "lanhdao").await;
+    browser.wait_text("Tình hình thực hiện nhiệm vụ").await;
+    assert_eq!(browser.text_of("#total-overdue").await, "1");
+    let dashboard = browser.text_of("#dashboard").await;
+    assert!(dashboard.contains(agency), "{dashboard}");
+    browser.screenshot("leader-dashboard-after").await;
+    browser.click_link("Tra cứu").await;
     browser.wait_text("Tra cứu văn bản").await;
-    assert!(browser.url().await.contains("/search"));
     browser.fill("#q", "dich vu cong truc tuyen").await;
     browser.click("main button[type=submit]").await;
     browser.wait_text("15/UBND-KGVX").await;
