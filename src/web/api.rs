@@ -407,7 +407,7 @@ pub struct SearchParams {
 }
 
 /// Reads an optional value of a query string where an empty field (as a form sends it) means none.
-fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+pub(super) fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: std::str::FromStr,

@@ -163,6 +163,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/", web::get().to(pages::home))
             .route("/search", web::get().to(pages::search))
             .route("/dashboard", web::get().to(pages::dashboard))
+            .route("/register", web::get().to(pages::register_book))
             .route("/tasks", web::get().to(pages::task_list))
             .route("/tasks/{id}", web::get().to(pages::task))
             .route("/tasks/{id}/report", web::post().to(pages::file_report))

@@ -1593,3 +1593,74 @@ pub async fn dashboard(
             .collect(),
     })
 }
+
+// ----- The incoming register -----
+
+struct RegisterRow {
+    number: String,
+    received_on: String,
+    issuer: String,
+    doc_number: String,
+    doc_date: String,
+    kind_and_summary: String,
+    directive_id: i64,
+    recipient: String,
+    remarks: String,
+    cancelled: bool,
+}
+
+#[derive(Template)]
+#[template(path = "register_book.html")]
+struct RegisterBookPage {
+    nav: Option<Nav>,
+    year: i32,
+    entries: Vec<RegisterRow>,
+}
+
+/// Which year of the register to show.
+#[derive(Debug, Default, Deserialize)]
+pub struct YearParam {
+    /// The year (this year by default).
+    #[serde(default, deserialize_with = "super::api::empty_as_none")]
+    pub year: Option<i32>,
+}
+
+/// The incoming register of a year ("Sổ đăng ký văn bản đến"), newest first, with its exports.
+pub async fn register_book(
+    state: web::Data<AppState>,
+    principal: Principal,
+    params: web::Query<YearParam>,
+) -> PageResult {
+    principal.require(Permission::ViewDashboard)?;
+    let year = params
+        .year
+        .unwrap_or_else(|| chrono::Datelike::year(&today()));
+    let filter = crate::store::register::RegisterFilter {
+        year: Some(year),
+        ..Default::default()
+    };
+    let store = state.store.clone();
+    let entries =
+        web::block(move || store.read(|c| crate::store::register::list(c, &filter))).await??;
+    let field = |f: Option<String>| f.unwrap_or_default();
+    render(&RegisterBookPage {
+        nav: Some(Nav::of(&principal)),
+        year,
+        entries: entries
+            .into_iter()
+            .rev()
+            .map(|e| RegisterRow {
+                number: e.label(),
+                received_on: vn_date(Some(e.received_on)),
+                kind_and_summary: e.kind_and_summary(),
+                issuer: field(e.issuer),
+                doc_number: field(e.doc_number),
+                doc_date: e.doc_date.map(|d| vn_date(Some(d))).unwrap_or_default(),
+                directive_id: e.directive_id,
+                recipient: field(e.recipient),
+                remarks: field(e.remarks),
+                cancelled: e.cancelled_at.is_some(),
+            })
+            .collect(),
+    })
+}

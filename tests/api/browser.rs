@@ -296,6 +296,13 @@ async fn each_role_walks_its_main_path_in_chromium() {
     browser.wait_text("Đã lưu thay đổi").await;
     let (_, task) = app.get(&format!("/api/tasks/{first_id}")).await;
     assert_eq!(task["text"], corrected);
+    // It is in the incoming register with the first number of the year.
+    browser.click_link("Sổ văn bản đến").await;
+    browser.wait_text("Sổ đăng ký văn bản đến").await;
+    let book = browser.text_of("#register").await;
+    assert!(book.contains("15/UBND-KGVX"), "{book}");
+    assert!(book.contains("1/20"), "{book}");
+    browser.screenshot("clerk-register-book").await;
     browser.sign_out().await;
     browser.wait_text("Mật khẩu").await;
     assert!(browser.url().await.ends_with("/login"));
