@@ -141,13 +141,13 @@ pub struct FormPart {
     pub content: Vec<u8>,
 }
 
-/// Reads every part of a multipart form, refusing more than `limit` bytes in all.
-pub async fn read_form(
+/// Reads every part of a multipart form in order, refusing more than `limit` bytes in all.
+pub async fn read_form_parts(
     mut form: Multipart,
     limit: usize,
-) -> Result<std::collections::HashMap<String, FormPart>, ApiError> {
+) -> Result<Vec<(String, FormPart)>, ApiError> {
     let malformed = || ApiError::bad_request("bad_multipart", "Biểu mẫu tải tệp không hợp lệ.");
-    let mut parts = std::collections::HashMap::new();
+    let mut parts = Vec::new();
     let mut total = 0usize;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|_| malformed())?;
@@ -165,9 +165,21 @@ pub async fn read_form(
             }
             content.extend_from_slice(&chunk);
         }
-        parts.entry(name).or_insert(FormPart { file_name, content });
+        parts.push((name, FormPart { file_name, content }));
     }
     Ok(parts)
+}
+
+/// Reads a multipart form into its fields by name (the first part of each name).
+pub async fn read_form(
+    form: Multipart,
+    limit: usize,
+) -> Result<std::collections::HashMap<String, FormPart>, ApiError> {
+    let mut fields = std::collections::HashMap::new();
+    for (name, part) in read_form_parts(form, limit).await? {
+        fields.entry(name).or_insert(part);
+    }
+    Ok(fields)
 }
 
 /// Whether a form field says yes (`true`, `1`, `on`, `yes`), as a checkbox or a program sends it.

@@ -844,25 +844,46 @@ fn source_passage(document: &str, task: &str) -> String {
     )
 }
 
-/// A progress report typed in the form.
-#[derive(Debug, Deserialize)]
-pub struct ReportForm {
-    /// The session's CSRF token.
-    pub csrf: String,
-    /// What has been done.
-    pub text: String,
-}
-
-/// Files a progress report from the task page.
+/// Files a progress report from the task page: its text and any attached files.
 pub async fn file_report(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<i64>,
-    form: web::Form<ReportForm>,
+    form: Multipart,
 ) -> PageResult {
-    principal.check_csrf(&form.csrf)?;
     principal.require(Permission::FileReport)?;
-    let text = form.into_inner().text.trim().to_string();
+    let limit = state.config.limits.max_upload_bytes;
+    let mut csrf = String::new();
+    let mut text = String::new();
+    let mut attachments = Vec::new();
+    for (name, part) in super::api::read_form_parts(form, limit).await? {
+        match name.as_str() {
+            "csrf" => csrf = String::from_utf8_lossy(&part.content).into_owned(),
+            "text" => text = String::from_utf8_lossy(&part.content).trim().to_string(),
+            "attachment" if !part.content.is_empty() => {
+                attachments.push(crate::store::reports::NewAttachment {
+                    file_name: part
+                        .file_name
+                        .filter(|n| !n.is_empty())
+                        .unwrap_or_else(|| format!("tep-{}", attachments.len() + 1)),
+                    content_type: "application/octet-stream".into(),
+                    content: part.content,
+                })
+            }
+            _ => {}
+        }
+    }
+    principal.check_csrf(&csrf)?;
+    if attachments.len() > super::lifecycle::MAX_ATTACHMENTS {
+        return Err(ApiError::bad_request(
+            "too_many_files",
+            format!(
+                "Mỗi báo cáo đính kèm tối đa {} tệp.",
+                super::lifecycle::MAX_ATTACHMENTS
+            ),
+        )
+        .into());
+    }
     if text.is_empty() {
         return Err(ApiError::bad_request(
             "empty_text",
@@ -875,7 +896,14 @@ pub async fn file_report(
     web::block(move || {
         store.write(|c| {
             access::task(c, scope, id)?;
-            tasks::add_report(c, id, &text, Some(principal.user.id), principal.actor())
+            crate::store::reports::file(
+                c,
+                id,
+                &text,
+                &attachments,
+                Some(principal.user.id),
+                principal.actor(),
+            )
         })
     })
     .await??;

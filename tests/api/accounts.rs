@@ -381,17 +381,34 @@ async fn sessions_need_csrf_and_end_at_sign_out(db: Db) {
     assert_eq!(s, 200);
     let csrf = csrf_of(&html);
     let report = |token: Option<String>| {
-        let mut form = vec![("text", "Đã phun hóa chất tại 12 xã.".to_string())];
-        if let Some(t) = token {
-            form.push(("csrf", t));
+        let boundary = "dondoc-report-boundary";
+        let mut body = String::new();
+        let mut field = |name: &str, extra: &str, value: &str| {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n{value}\r\n"
+            ));
+        };
+        field("text", "", "Đã phun hóa chất tại 12 xã.");
+        field(
+            "attachment",
+            "; filename=\"bien-ban.txt\"",
+            "Biên bản nghiệm thu",
+        );
+        if let Some(t) = &token {
+            field("csrf", "", t);
         }
+        body.push_str(&format!("--{boundary}--\r\n"));
         app.server
             .post(format!("/tasks/{task_id}/report"))
             .insert_header(("Cookie", format!("dondoc_session={cookie}")))
-            .send_form(&form)
+            .insert_header((
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            ))
+            .send_body(body)
     };
     let before = app.counts();
-    assert_eq!(report(None).await.unwrap().status().as_u16(), 400);
+    assert_eq!(report(None).await.unwrap().status().as_u16(), 403);
     assert_eq!(
         report(Some("sai".into())).await.unwrap().status().as_u16(),
         403
@@ -403,6 +420,7 @@ async fn sessions_need_csrf_and_end_at_sign_out(db: Db) {
     );
     let (_, html) = page(&app, &cookie, &format!("/tasks/{task_id}")).await;
     assert!(html.contains("Đã phun hóa chất tại 12 xã."));
+    assert!(html.contains("bien-ban.txt"), "the attachment is listed");
 
     // The API accepts the session cookie for reading, and for changes only with the token.
     let api_report = |token: Option<&str>| {
