@@ -337,6 +337,51 @@ pub async fn get_report(
     ))
 }
 
+/// A reason as typed: trimmed, and `None` when empty.
+pub(super) fn typed_reason(reason: Option<String>) -> Option<String> {
+    reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty())
+}
+
+/// Decides report `report_id` for `principal` (clerks), in their scope. With `of_task`, the report
+/// must belong to that task (as the task page's address says). Shared by the API and the pages.
+pub(super) async fn decide_report_as(
+    state: &AppState,
+    principal: Principal,
+    report_id: i64,
+    of_task: Option<i64>,
+    decision: Decision,
+    reason: Option<String>,
+) -> Result<ReportView, ApiError> {
+    principal.require(Permission::DecideReport)?;
+    let reason = typed_reason(reason);
+    if decision == Decision::Returned && reason.is_none() {
+        return Err(missing_reason(
+            "Hãy nêu lý do trả lại báo cáo (trường \"reason\").",
+        ));
+    }
+    let scope = principal.scope();
+    write(state, move |c| {
+        let report = check_report(c, scope, report_id)?;
+        if of_task.is_some_and(|task| task != report.task_id) {
+            return Err(StoreError::NotFound {
+                entity: "report",
+                id: report_id,
+            });
+        }
+        reports::decide(
+            c,
+            report_id,
+            decision,
+            reason.as_deref(),
+            Some(principal.user.id),
+            principal.actor(),
+        )
+    })
+    .await
+}
+
 async fn decide_report(
     state: web::Data<AppState>,
     principal: Principal,
@@ -344,29 +389,9 @@ async fn decide_report(
     body: &[u8],
     decision: Decision,
 ) -> Result<web::Json<ReportView>, ApiError> {
-    principal.require(Permission::DecideReport)?;
     let note: Note = optional_json(body)?;
-    let reason = note
-        .reason
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
-    if decision == Decision::Returned && reason.is_none() {
-        return Err(missing_reason(
-            "Hãy nêu lý do trả lại báo cáo (trường \"reason\").",
-        ));
-    }
     Ok(web::Json(
-        write(&state, move |c| {
-            reports::decide(
-                c,
-                id,
-                decision,
-                reason.as_deref(),
-                Some(principal.user.id),
-                principal.actor(),
-            )
-        })
-        .await?,
+        decide_report_as(&state, principal, id, None, decision, note.reason).await?,
     ))
 }
 
@@ -442,27 +467,46 @@ pub async fn request_extension(
     id: web::Path<i64>,
     body: web::Json<NewExtension>,
 ) -> Result<HttpResponse, ApiError> {
-    principal.require(Permission::RequestExtension)?;
     let body = body.into_inner();
-    if body.reason.trim().is_empty() {
+    let extension = request_extension_as(
+        &state,
+        principal,
+        id.into_inner(),
+        body.new_deadline,
+        body.reason,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(extension))
+}
+
+/// Asks, for `principal`, for a later deadline on task `task_id` in their scope. Shared by the API
+/// and the pages.
+pub(super) async fn request_extension_as(
+    state: &AppState,
+    principal: Principal,
+    task_id: i64,
+    new_deadline: NaiveDate,
+    reason: String,
+) -> Result<ExtensionView, ApiError> {
+    principal.require(Permission::RequestExtension)?;
+    let Some(reason) = typed_reason(Some(reason)) else {
         return Err(missing_reason(
             "Hãy nêu lý do đề nghị gia hạn (trường \"reason\").",
         ));
-    }
-    let (id, scope) = (id.into_inner(), principal.scope());
-    let extension = write(&state, move |c| {
-        access::task(c, scope, id)?;
+    };
+    let scope = principal.scope();
+    write(state, move |c| {
+        access::task(c, scope, task_id)?;
         extensions::request(
             c,
-            id,
-            body.new_deadline,
-            &body.reason,
+            task_id,
+            new_deadline,
+            &reason,
             Some(principal.user.id),
             principal.actor(),
         )
     })
-    .await?;
-    Ok(HttpResponse::Created().json(extension))
+    .await
 }
 
 /// The extension requests of a task, oldest first (the history of its deadline).
@@ -483,6 +527,43 @@ pub async fn list_extensions(
     ))
 }
 
+/// Decides extension `extension_id` for `principal` (leaders). With `of_task`, the request must
+/// be for that task (as the task page's address says). Shared by the API and the pages.
+pub(super) async fn decide_extension_as(
+    state: &AppState,
+    principal: Principal,
+    extension_id: i64,
+    of_task: Option<i64>,
+    approve: bool,
+    note: Option<String>,
+) -> Result<ExtensionView, ApiError> {
+    principal.require(Permission::DecideExtension)?;
+    let note = typed_reason(note);
+    if !approve && note.is_none() {
+        return Err(missing_reason(
+            "Hãy nêu lý do từ chối gia hạn (trường \"reason\").",
+        ));
+    }
+    write(state, move |c| {
+        let extension = extensions::get(c, extension_id)?;
+        if of_task.is_some_and(|task| task != extension.task_id) {
+            return Err(StoreError::NotFound {
+                entity: "extension",
+                id: extension_id,
+            });
+        }
+        extensions::decide(
+            c,
+            extension_id,
+            approve,
+            note.as_deref(),
+            Some(principal.user.id),
+            principal.actor(),
+        )
+    })
+    .await
+}
+
 async fn decide_extension(
     state: web::Data<AppState>,
     principal: Principal,
@@ -490,29 +571,9 @@ async fn decide_extension(
     body: &[u8],
     approve: bool,
 ) -> Result<web::Json<ExtensionView>, ApiError> {
-    principal.require(Permission::DecideExtension)?;
     let note: Note = optional_json(body)?;
-    let note = note
-        .reason
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
-    if !approve && note.is_none() {
-        return Err(missing_reason(
-            "Hãy nêu lý do từ chối gia hạn (trường \"reason\").",
-        ));
-    }
     Ok(web::Json(
-        write(&state, move |c| {
-            extensions::decide(
-                c,
-                id,
-                approve,
-                note.as_deref(),
-                Some(principal.user.id),
-                principal.actor(),
-            )
-        })
-        .await?,
+        decide_extension_as(&state, principal, id, None, approve, note.reason).await?,
     ))
 }
 

@@ -655,10 +655,6 @@ pub struct DecisionForm {
     pub reason: String,
 }
 
-fn reason_of(form: &DecisionForm) -> Option<String> {
-    Some(form.reason.trim().to_string()).filter(|r| !r.is_empty())
-}
-
 /// A clerk accepts or returns the report awaiting a decision.
 pub async fn decide_report(
     state: web::Data<AppState>,
@@ -667,45 +663,22 @@ pub async fn decide_report(
     form: web::Form<DecisionForm>,
 ) -> PageResult {
     principal.check_csrf(&form.csrf)?;
-    principal.require(Permission::DecideReport)?;
     let (task_id, report_id) = path.into_inner();
-    let decision = match form.decision.as_str() {
-        "accept" => crate::store::reports::Decision::Accepted,
-        "return" => crate::store::reports::Decision::Returned,
+    let form = form.into_inner();
+    let (decision, done) = match form.decision.as_str() {
+        "accept" => (crate::store::reports::Decision::Accepted, "accepted"),
+        "return" => (crate::store::reports::Decision::Returned, "returned"),
         _ => return Err(ApiError::bad_request("invalid_form", "Quyết định không hợp lệ.").into()),
     };
-    let reason = reason_of(&form);
-    if decision == crate::store::reports::Decision::Returned && reason.is_none() {
-        return Err(
-            ApiError::bad_request("missing_reason", "Hãy nêu lý do trả lại báo cáo.").into(),
-        );
-    }
-    let (scope, store) = (principal.scope(), state.store.clone());
-    web::block(move || {
-        store.write(|c| {
-            let report = crate::store::reports::get(c, report_id)?;
-            if report.task_id != task_id {
-                return Err(crate::store::StoreError::NotFound {
-                    entity: "report",
-                    id: report_id,
-                });
-            }
-            access::task(c, scope, task_id)?;
-            crate::store::reports::decide(
-                c,
-                report_id,
-                decision,
-                reason.as_deref(),
-                Some(principal.user.id),
-                principal.actor(),
-            )
-        })
-    })
-    .await??;
-    let done = match decision {
-        crate::store::reports::Decision::Accepted => "accepted",
-        crate::store::reports::Decision::Returned => "returned",
-    };
+    super::lifecycle::decide_report_as(
+        &state,
+        principal,
+        report_id,
+        Some(task_id),
+        decision,
+        Some(form.reason),
+    )
+    .await?;
     Ok(see_other(&format!("/tasks/{task_id}?done={done}")))
 }
 
@@ -728,7 +701,6 @@ pub async fn ask_extension(
     form: web::Form<ExtensionForm>,
 ) -> PageResult {
     principal.check_csrf(&form.csrf)?;
-    principal.require(Permission::RequestExtension)?;
     let form = form.into_inner();
     let new_deadline = parse_vn_date(&form.new_deadline).ok_or_else(|| {
         ApiError::bad_request(
@@ -736,26 +708,9 @@ pub async fn ask_extension(
             "Thời hạn đề nghị không đúng dạng ngày/tháng/năm.",
         )
     })?;
-    if form.reason.trim().is_empty() {
-        return Err(
-            ApiError::bad_request("missing_reason", "Hãy nêu lý do đề nghị gia hạn.").into(),
-        );
-    }
-    let (id, scope, store) = (id.into_inner(), principal.scope(), state.store.clone());
-    web::block(move || {
-        store.write(|c| {
-            access::task(c, scope, id)?;
-            crate::store::extensions::request(
-                c,
-                id,
-                new_deadline,
-                form.reason.trim(),
-                Some(principal.user.id),
-                principal.actor(),
-            )
-        })
-    })
-    .await??;
+    let id = id.into_inner();
+    super::lifecycle::request_extension_as(&state, principal, id, new_deadline, form.reason)
+        .await?;
     Ok(see_other(&format!("/tasks/{id}?done=extension")))
 }
 
@@ -767,40 +722,22 @@ pub async fn decide_extension(
     form: web::Form<DecisionForm>,
 ) -> PageResult {
     principal.check_csrf(&form.csrf)?;
-    principal.require(Permission::DecideExtension)?;
     let (task_id, extension_id) = path.into_inner();
+    let form = form.into_inner();
     let approve = match form.decision.as_str() {
         "approve" => true,
         "refuse" => false,
         _ => return Err(ApiError::bad_request("invalid_form", "Quyết định không hợp lệ.").into()),
     };
-    let note = reason_of(&form);
-    if !approve && note.is_none() {
-        return Err(
-            ApiError::bad_request("missing_reason", "Hãy nêu lý do không đồng ý gia hạn.").into(),
-        );
-    }
-    let store = state.store.clone();
-    web::block(move || {
-        store.write(|c| {
-            let extension = crate::store::extensions::get(c, extension_id)?;
-            if extension.task_id != task_id {
-                return Err(crate::store::StoreError::NotFound {
-                    entity: "extension",
-                    id: extension_id,
-                });
-            }
-            crate::store::extensions::decide(
-                c,
-                extension_id,
-                approve,
-                note.as_deref(),
-                Some(principal.user.id),
-                principal.actor(),
-            )
-        })
-    })
-    .await??;
+    super::lifecycle::decide_extension_as(
+        &state,
+        principal,
+        extension_id,
+        Some(task_id),
+        approve,
+        Some(form.reason),
+    )
+    .await?;
     Ok(see_other(&format!(
         "/tasks/{task_id}?done=extension_decided"
     )))
