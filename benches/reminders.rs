@@ -48,6 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 extraction: &extraction,
                 actor: "bench",
                 registered_by: None,
+                draft: false,
             },
         )
     })?;

@@ -168,10 +168,15 @@ impl Indexer {
 }
 
 /// What the index knows of a directive: the header of its first document, all its text, its tasks.
+/// The agencies of tasks awaiting confirmation are left out: those tasks are not theirs yet, and
+/// agency staff search within their agency's name.
 pub fn search_document(view: &DirectiveView) -> SearchDocument {
     let first = view.documents.first();
     let field = |f: Option<&Option<String>>| f.and_then(|v| v.clone()).unwrap_or_default();
     let tasks = view.documents.iter().flat_map(|d| d.tasks.iter());
+    let assigned = tasks
+        .clone()
+        .filter(|t| t.status != crate::store::tasks::TaskStatus::Draft);
     SearchDocument {
         directive_id: view.id,
         kind: field(first.map(|d| &d.kind)),
@@ -181,8 +186,8 @@ pub fn search_document(view: &DirectiveView) -> SearchDocument {
         subject: field(first.map(|d| &d.subject)),
         text: view.repaired_text.clone(),
         original_text: view.original_text.clone(),
-        lead_agencies: tasks.clone().flat_map(|t| t.lead.clone()).collect(),
-        agencies: tasks.clone().flat_map(|t| t.support.clone()).collect(),
+        lead_agencies: assigned.clone().flat_map(|t| t.lead.clone()).collect(),
+        agencies: assigned.flat_map(|t| t.support.clone()).collect(),
         tasks: tasks.clone().map(|t| t.text.clone()).collect(),
         task_statuses: tasks.map(|t| t.status.as_str().to_string()).collect(),
     }

@@ -96,6 +96,9 @@ pub struct Registration {
     pub confirm_duplicate: bool,
     /// The unit or person it is passed to; by default the lead agencies of its tasks.
     pub recipient: Option<String>,
+    /// Keep its tasks as drafts until the clerk has checked them and confirmed the directive
+    /// ([`crate::store::directives::confirm`]); otherwise they are given to their agencies at once.
+    pub draft: bool,
 }
 
 impl Registration {
@@ -132,6 +135,7 @@ pub fn register(
         extraction: &read.extraction,
         actor,
         registered_by,
+        draft: registration.draft,
     };
     let options = EntryOptions {
         office: &registration.office,

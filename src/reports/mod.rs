@@ -155,7 +155,9 @@ impl TaskFacts {
 
     /// Whether the task counts for `period` (see the module notes).
     pub fn counts_in(&self, period: &Period) -> bool {
-        if self.status == TaskStatus::Cancelled || self.created_on > period.to {
+        if matches!(self.status, TaskStatus::Cancelled | TaskStatus::Draft)
+            || self.created_on > period.to
+        {
             return false;
         }
         let done_day = match self.status {

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 
 use super::directives::{self, DirectiveView};
 use super::schema::{task_agencies, tasks};
-use super::tasks::{self as task_store, TaskView};
+use super::tasks::{self as task_store, TaskStatus, TaskView};
 use super::{DbConnection, StoreError};
 
 /// The records a reader may see.
@@ -21,7 +21,8 @@ pub enum Scope {
     Agency(i64),
 }
 
-/// The ids of the tasks agency `agency_id` leads or supports, as a subquery.
+/// The ids of the tasks agency `agency_id` leads or supports, as a subquery. Queries on `tasks`
+/// also filter out [`NOT_YET_THEIRS`].
 #[diesel::dsl::auto_type]
 pub(super) fn agency_task_ids(agency_id: i64) -> _ {
     task_agencies::table
@@ -29,12 +30,17 @@ pub(super) fn agency_task_ids(agency_id: i64) -> _ {
         .select(task_agencies::task_id)
 }
 
+/// The status of tasks awaiting the clerk's confirmation: not yet the agency's, so outside its
+/// scope even when it leads or supports them.
+pub(super) const NOT_YET_THEIRS: &str = TaskStatus::Draft.as_str();
+
 /// Task `id`, if the reader may see it.
 pub fn task(conn: &mut DbConnection, scope: Scope, id: i64) -> Result<TaskView, StoreError> {
     if let Scope::Agency(agency_id) = scope {
-        let involved: i64 = task_agencies::table
-            .filter(task_agencies::task_id.eq(id))
-            .filter(task_agencies::agency_id.eq(agency_id))
+        let involved: i64 = tasks::table
+            .filter(tasks::id.eq(id))
+            .filter(tasks::id.eq_any(agency_task_ids(agency_id)))
+            .filter(tasks::status.ne(NOT_YET_THEIRS))
             .count()
             .get_result(conn)?;
         if involved == 0 {
@@ -78,6 +84,7 @@ fn visible_tasks_of_directive(
     let mine: HashSet<i64> = tasks::table
         .filter(tasks::directive_id.eq(id))
         .filter(tasks::id.eq_any(agency_task_ids(agency_id)))
+        .filter(tasks::status.ne(NOT_YET_THEIRS))
         .select(tasks::id)
         .load::<i64>(conn)?
         .into_iter()

@@ -10,6 +10,7 @@ use super::schema::{directives, documents, files, tasks};
 use super::tasks::{TaskStatus, TaskView, for_directive, queue_reindex, set_agencies};
 use super::{DbBackend, DbConnection, StoreError, audit, now};
 use crate::extract::{Extraction, Reference};
+use crate::tracker::lifecycle::Action;
 use crate::tracker::recurrence;
 
 /// A directive to register: what intake has read and repaired.
@@ -33,6 +34,8 @@ pub struct NewDirective<'a> {
     pub actor: &'a str,
     /// The registering user, if known.
     pub registered_by: Option<i64>,
+    /// Store its tasks as drafts awaiting confirmation rather than assigned.
+    pub draft: bool,
 }
 
 /// A stored directive with its documents and tasks.
@@ -56,6 +59,8 @@ pub struct DirectiveView {
     pub original_text: String,
     /// The text after repair.
     pub repaired_text: String,
+    /// Whether tasks read from it still await the clerk's confirmation ([`confirm`]).
+    pub awaiting_confirmation: bool,
 }
 
 /// One document of a directive, in the shape of `dondoc extract`, with ids.
@@ -156,6 +161,11 @@ pub fn insert(conn: &mut DbConnection, new: &NewDirective<'_>) -> Result<i64, St
         ))
         .returning(directives::id)
         .get_result(conn)?;
+    let initial_status = if new.draft {
+        TaskStatus::Draft
+    } else {
+        TaskStatus::Assigned
+    };
     let mut task_count = 0usize;
     for (doc_index, doc) in new.extraction.documents.iter().enumerate() {
         let document_id: i64 = diesel::insert_into(documents::table)
@@ -184,7 +194,7 @@ pub fn insert(conn: &mut DbConnection, new: &NewDirective<'_>) -> Result<i64, St
                     tasks::text.eq(&task.text),
                     tasks::deadline.eq(task.deadline),
                     tasks::deadline_text.eq(&task.deadline_text),
-                    tasks::status.eq(TaskStatus::Assigned.as_str()),
+                    tasks::status.eq(initial_status.as_str()),
                     tasks::created_at.eq(stamp),
                     tasks::updated_at.eq(stamp),
                     tasks::recurrence.eq(task.recurrence.map(recurrence::as_str)),
@@ -193,6 +203,8 @@ pub fn insert(conn: &mut DbConnection, new: &NewDirective<'_>) -> Result<i64, St
                         .as_deref()
                         .is_some_and(recurrence::counts_working_days)),
                     tasks::recurrence_anchor.eq(task.recurrence.and(task.deadline)),
+                    tasks::source_start.eq(task.source.and_then(|[s, _]| i32::try_from(s).ok())),
+                    tasks::source_end.eq(task.source.and_then(|[_, e]| i32::try_from(e).ok())),
                 ))
                 .returning(tasks::id)
                 .get_result(conn)?;
@@ -248,6 +260,10 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<DirectiveView, StoreError
         tasks = rest;
         documents.push(document_view(doc, mine)?);
     }
+    let awaiting_confirmation = documents
+        .iter()
+        .flat_map(|d| &d.tasks)
+        .any(|t| t.status == TaskStatus::Draft);
     Ok(DirectiveView {
         id: row.id,
         file_name: row.file_name,
@@ -258,7 +274,35 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<DirectiveView, StoreError
         register_entry: super::register::for_directive(conn, id)?,
         original_text: row.original_text,
         repaired_text: row.repaired_text,
+        awaiting_confirmation,
     })
+}
+
+/// Confirms directive `id` after the clerk has checked what was read: its draft tasks are given to
+/// their agencies (status `assigned`), which from then on see them and are reminded of them.
+/// Answers how many tasks were confirmed; none when it was confirmed already.
+pub fn confirm(conn: &mut DbConnection, id: i64, actor: &str) -> Result<usize, StoreError> {
+    let view = get(conn, id)?;
+    let stamp = now();
+    let mut confirmed = Vec::new();
+    for task in view.documents.iter().flat_map(|d| &d.tasks) {
+        if task.status == TaskStatus::Draft {
+            super::tasks::move_status(conn, task, Action::Confirm, None, stamp)?;
+            confirmed.push(task.id);
+        }
+    }
+    if !confirmed.is_empty() {
+        audit::record(
+            conn,
+            actor,
+            "directive.confirm",
+            "directive",
+            Some(id),
+            serde_json::json!({ "tasks": confirmed }),
+        )?;
+        queue_reindex(conn, id)?;
+    }
+    Ok(confirmed.len())
 }
 
 fn document_view(doc: DocumentRow, tasks: Vec<TaskView>) -> Result<DocumentView, StoreError> {
@@ -363,6 +407,7 @@ pub fn list(
     if let Scope::Agency(agency_id) = scope {
         let theirs = tasks::table
             .filter(tasks::id.eq_any(super::access::agency_task_ids(agency_id)))
+            .filter(tasks::status.ne(super::access::NOT_YET_THEIRS))
             .select(tasks::directive_id);
         query = query.filter(directives::id.eq_any(theirs));
     }
@@ -416,7 +461,9 @@ pub fn list(
             .filter(tasks::directive_id.eq(id))
             .into_boxed::<DbBackend>();
         if let Scope::Agency(agency_id) = scope {
-            counted = counted.filter(tasks::id.eq_any(super::access::agency_task_ids(agency_id)));
+            counted = counted
+                .filter(tasks::id.eq_any(super::access::agency_task_ids(agency_id)))
+                .filter(tasks::status.ne(super::access::NOT_YET_THEIRS));
         }
         let task_count: i64 = counted.count().get_result(conn)?;
         out.push(DirectiveSummary {

@@ -22,6 +22,7 @@ pub mod occurrences;
 pub mod register;
 pub mod reports;
 pub mod schema;
+pub mod settings;
 pub mod tasks;
 pub mod users;
 
@@ -176,10 +177,19 @@ impl Store {
         Ok(store)
     }
 
+    /// Applies pending migrations. On SQLite, foreign keys are off while they run, as SQLite asks for
+    /// migrations that rebuild a table, and back on afterwards.
     fn migrate(&self) -> Result<(), StoreError> {
         let mut conn = self.pool.get()?;
         let result = match &mut *conn {
-            DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+            DbConnection::Sqlite(c) => c
+                .batch_execute("PRAGMA foreign_keys = OFF")
+                .map_err(Into::into)
+                .and_then(|()| c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()))
+                .and_then(|()| {
+                    c.batch_execute("PRAGMA foreign_keys = ON")
+                        .map_err(Into::into)
+                }),
             DbConnection::Postgresql(c) => {
                 c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ())
             }

@@ -54,9 +54,19 @@ pub fn create_next(
     let Some(deadline) = recurrence::deadline_of(rule, anchor, k, calendar) else {
         return Ok(None);
     };
-    let (position, deadline_text): (i32, Option<String>) = tasks::table
+    let (position, deadline_text, source_start, source_end): (
+        i32,
+        Option<String>,
+        Option<i32>,
+        Option<i32>,
+    ) = tasks::table
         .find(task_id)
-        .select((tasks::position, tasks::deadline_text))
+        .select((
+            tasks::position,
+            tasks::deadline_text,
+            tasks::source_start,
+            tasks::source_end,
+        ))
         .first(conn)?;
     let stamp = now();
     let new_id: i64 = diesel::insert_into(tasks::table)
@@ -75,6 +85,8 @@ pub fn create_next(
             tasks::recurrence_anchor.eq(Some(anchor)),
             tasks::series_id.eq(Some(series)),
             tasks::occurrence.eq(occurrence),
+            tasks::source_start.eq(source_start),
+            tasks::source_end.eq(source_end),
         ))
         .returning(tasks::id)
         .get_result(conn)?;

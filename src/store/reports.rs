@@ -319,12 +319,8 @@ pub fn decide(
     )?;
     queue_reindex(conn, task.directive_id)?;
     if to == TaskStatus::Completed {
-        super::occurrences::create_next(
-            conn,
-            task.id,
-            crate::tracker::calendar::Calendar::vietnam(),
-            actor,
-        )?;
+        let calendar = super::settings::calendar(conn)?;
+        super::occurrences::create_next(conn, task.id, &calendar, actor)?;
     }
     get(conn, report_id)
 }

@@ -84,6 +84,8 @@ diesel::table! {
         recurrence_anchor -> Nullable<Date>,
         series_id -> Nullable<BigInt>,
         occurrence -> Integer,
+        source_start -> Nullable<Integer>,
+        source_end -> Nullable<Integer>,
     }
 }
 
@@ -240,6 +242,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    calendar_days (day) {
+        day -> Date,
+        working -> Bool,
+        name -> Text,
+        created_at -> Timestamp,
+        created_by -> Text,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(users -> agencies (agency_id));
@@ -276,4 +297,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     register_counters,
     register_entries,
+    settings,
+    calendar_days,
 );

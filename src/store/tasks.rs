@@ -19,6 +19,9 @@ pub use super::reports::ReportView;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
+    /// Read from a newly registered directive and awaiting the clerk's confirmation: agencies do not
+    /// see it yet and no reminder is sent.
+    Draft,
     /// Given to its lead agency; nothing reported yet.
     Assigned,
     /// The agency has started.
@@ -35,7 +38,8 @@ pub enum TaskStatus {
 
 impl TaskStatus {
     /// Every status, in lifecycle order.
-    pub const ALL: [TaskStatus; 6] = [
+    pub const ALL: [TaskStatus; 7] = [
+        TaskStatus::Draft,
         TaskStatus::Assigned,
         TaskStatus::InProgress,
         TaskStatus::Reported,
@@ -45,8 +49,9 @@ impl TaskStatus {
     ];
 
     /// The identifier stored in the database and used in the API.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
+            TaskStatus::Draft => "draft",
             TaskStatus::Assigned => "assigned",
             TaskStatus::InProgress => "in_progress",
             TaskStatus::Reported => "reported",
@@ -103,6 +108,8 @@ pub struct TaskView {
     pub series_id: Option<i64>,
     /// Which occurrence of its series the task is (1 for the first, and for tasks that do not recur).
     pub occurrence: i32,
+    /// Byte range (end exclusive) of the passage of its document's text the task was read from.
+    pub source: Option<[usize; 2]>,
 }
 
 #[derive(Queryable, Selectable)]
@@ -122,6 +129,8 @@ struct TaskRow {
     recurrence_working_days: bool,
     series_id: Option<i64>,
     occurrence: i32,
+    source_start: Option<i32>,
+    source_end: Option<i32>,
 }
 
 /// What to list.
@@ -151,7 +160,9 @@ pub fn list(
 ) -> Result<Vec<TaskView>, StoreError> {
     let mut query = tasks::table.into_boxed::<DbBackend>();
     if let Scope::Agency(agency_id) = scope {
-        query = query.filter(tasks::id.eq_any(super::access::agency_task_ids(agency_id)));
+        query = query
+            .filter(tasks::id.eq_any(super::access::agency_task_ids(agency_id)))
+            .filter(tasks::status.ne(super::access::NOT_YET_THEIRS));
     }
     if let Some(name) = &filter.agency {
         let ids = task_agencies::table
@@ -244,6 +255,14 @@ fn with_agencies(conn: &mut DbConnection, rows: Vec<TaskRow>) -> Result<Vec<Task
                 None => None,
             };
             let (lead, support) = by_task.remove(&r.id).unwrap_or_default();
+            let source = match (r.source_start, r.source_end) {
+                (Some(start), Some(end)) => usize::try_from(start)
+                    .ok()
+                    .zip(usize::try_from(end).ok())
+                    .filter(|(start, end)| start <= end)
+                    .map(|(start, end)| [start, end]),
+                _ => None,
+            };
             Ok(TaskView {
                 id: r.id,
                 directive_id: r.directive_id,
@@ -261,6 +280,7 @@ fn with_agencies(conn: &mut DbConnection, rows: Vec<TaskRow>) -> Result<Vec<Task
                 recurrence_working_days: r.recurrence_working_days,
                 series_id: r.series_id,
                 occurrence: r.occurrence,
+                source,
             })
         })
         .collect()

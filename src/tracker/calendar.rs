@@ -13,10 +13,13 @@ const HOLIDAYS_TSV: &str = include_str!("../../dictionaries/holidays.tsv");
 /// which no day is a working day).
 const MAX_DAYS_OFF_IN_A_ROW: u32 = 366;
 
-/// Which days are working days: Monday to Friday, except public holidays.
+/// Which days are working days: Monday to Friday, except public holidays, plus the make-up
+/// working days an office declares (a Saturday worked in exchange for a bridge holiday).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Calendar {
     holidays: BTreeSet<NaiveDate>,
+    /// Days worked whatever they would otherwise be (weekend or holiday).
+    working: BTreeSet<NaiveDate>,
 }
 
 impl Calendar {
@@ -24,7 +27,24 @@ impl Calendar {
     pub fn new(holidays: impl IntoIterator<Item = NaiveDate>) -> Calendar {
         Calendar {
             holidays: holidays.into_iter().collect(),
+            working: BTreeSet::new(),
         }
+    }
+
+    /// This calendar with an office's own days: `(day, false)` adds a day off, `(day, true)` makes
+    /// the day a working day.
+    pub fn with_office_days(&self, days: impl IntoIterator<Item = (NaiveDate, bool)>) -> Calendar {
+        let mut calendar = self.clone();
+        for (day, working) in days {
+            if working {
+                calendar.holidays.remove(&day);
+                calendar.working.insert(day);
+            } else {
+                calendar.working.remove(&day);
+                calendar.holidays.insert(day);
+            }
+        }
+        calendar
     }
 
     /// The Vietnamese calendar from `dictionaries/holidays.tsv` (read once).
@@ -41,7 +61,7 @@ impl Calendar {
 
     /// Whether offices work on `date`.
     pub fn is_working_day(&self, date: NaiveDate) -> bool {
-        !is_weekend(date) && !self.is_holiday(date)
+        self.working.contains(&date) || (!is_weekend(date) && !self.is_holiday(date))
     }
 
     /// The date `n` working days after `date` (before it when `n` is negative); `date` itself need not
@@ -85,16 +105,23 @@ impl Calendar {
         if to < from {
             return -self.working_days_between(to, from);
         }
+        let range = (
+            std::ops::Bound::Excluded(from),
+            std::ops::Bound::Included(to),
+        );
         let weekdays = weekdays_up_to(to) - weekdays_up_to(from);
         let holidays = self
             .holidays
-            .range((
-                std::ops::Bound::Excluded(from),
-                std::ops::Bound::Included(to),
-            ))
-            .filter(|d| !is_weekend(**d))
+            .range(range)
+            .filter(|d| !is_weekend(**d) && !self.working.contains(*d))
+            .count();
+        let make_up = self
+            .working
+            .range(range)
+            .filter(|d| is_weekend(**d))
             .count();
         weekdays - i64::try_from(holidays).unwrap_or(i64::MAX)
+            + i64::try_from(make_up).unwrap_or(i64::MAX)
     }
 }
 
@@ -240,5 +267,45 @@ mod tests {
         let all_off =
             Calendar::new((0..400).filter_map(|i| d(2024, 1, 1).checked_add_days(Days::new(i))));
         assert_eq!(all_off.add_working_days(d(2024, 1, 1), 1), None);
+    }
+
+    #[test]
+    fn office_days_add_days_off_and_make_up_working_days() {
+        // 2025: a Friday off in exchange for working the Saturday after.
+        let base = Calendar::new([d(2025, 9, 2)]);
+        let office = base.with_office_days([
+            (d(2025, 9, 5), false),
+            (d(2025, 9, 6), true),
+            (d(2025, 9, 2), true),
+        ]);
+        assert!(!office.is_working_day(d(2025, 9, 5)));
+        assert!(office.is_working_day(d(2025, 9, 6)));
+        assert!(office.is_working_day(d(2025, 9, 2)), "a holiday worked");
+        assert!(!office.is_working_day(d(2025, 9, 7)));
+        assert_eq!(
+            office.add_working_days(d(2025, 9, 4), 1),
+            Some(d(2025, 9, 6))
+        );
+        // The fast count agrees with stepping day by day, both ways and across the changed days.
+        for (from, to) in [
+            (d(2025, 8, 25), d(2025, 9, 20)),
+            (d(2025, 9, 5), d(2025, 9, 6)),
+            (d(2025, 9, 1), d(2025, 9, 2)),
+        ] {
+            let mut stepped = 0;
+            let mut day = from;
+            while day < to {
+                day = day.succ_opt().unwrap_or(day);
+                if office.is_working_day(day) {
+                    stepped += 1;
+                }
+            }
+            assert_eq!(
+                office.working_days_between(from, to),
+                stepped,
+                "{from}..{to}"
+            );
+            assert_eq!(office.working_days_between(to, from), -stepped);
+        }
     }
 }

@@ -4,11 +4,12 @@
 //!
 //! | action | from | to |
 //! |---|---|---|
+//! | `confirm` | draft | assigned |
 //! | `start` | assigned, returned | in_progress |
 //! | `report` | assigned, in_progress, returned | reported |
 //! | `accept` | reported | completed |
 //! | `return` | reported | returned |
-//! | `cancel` | assigned, in_progress, reported, returned | cancelled |
+//! | `cancel` | draft, assigned, in_progress, reported, returned | cancelled |
 //! | `reopen` | completed / cancelled | in_progress / assigned |
 //!
 //! Deadline extensions have their own rule ([`check_extension`]): only open tasks, and only to a
@@ -25,6 +26,8 @@ use crate::store::tasks::TaskStatus;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
+    /// The clerk confirms a task read from a newly registered directive: it is given to its agencies.
+    Confirm,
     /// The agency starts work.
     Start,
     /// The agency files a progress report.
@@ -41,7 +44,8 @@ pub enum Action {
 
 impl Action {
     /// Every action.
-    pub const ALL: [Action; 6] = [
+    pub const ALL: [Action; 7] = [
+        Action::Confirm,
         Action::Start,
         Action::Report,
         Action::Accept,
@@ -53,6 +57,7 @@ impl Action {
     /// The identifier used in the API and the audit log.
     pub fn as_str(self) -> &'static str {
         match self {
+            Action::Confirm => "confirm",
             Action::Start => "start",
             Action::Report => "report",
             Action::Accept => "accept",
@@ -70,6 +75,7 @@ impl Action {
     /// What the action is called in Vietnamese (for messages).
     pub fn label(self) -> &'static str {
         match self {
+            Action::Confirm => "xác nhận giao nhiệm vụ",
             Action::Start => "bắt đầu thực hiện",
             Action::Report => "gửi báo cáo",
             Action::Accept => "chấp nhận báo cáo",
@@ -94,13 +100,14 @@ impl fmt::Display for Action {
 
 /// The status `action` leads to from `from`, or `None` when the action is not allowed there.
 pub fn transition(from: TaskStatus, action: Action) -> Option<TaskStatus> {
-    use TaskStatus::{Assigned, Cancelled, Completed, InProgress, Reported, Returned};
+    use TaskStatus::{Assigned, Cancelled, Completed, Draft, InProgress, Reported, Returned};
     match (action, from) {
+        (Action::Confirm, Draft) => Some(Assigned),
         (Action::Start, Assigned | Returned) => Some(InProgress),
         (Action::Report, Assigned | InProgress | Returned) => Some(Reported),
         (Action::Accept, Reported) => Some(Completed),
         (Action::Return, Reported) => Some(Returned),
-        (Action::Cancel, Assigned | InProgress | Reported | Returned) => Some(Cancelled),
+        (Action::Cancel, Draft | Assigned | InProgress | Reported | Returned) => Some(Cancelled),
         (Action::Reopen, Completed) => Some(InProgress),
         (Action::Reopen, Cancelled) => Some(Assigned),
         _ => None,
@@ -158,6 +165,7 @@ fn vn(date: NaiveDate) -> String {
 /// The Vietnamese name of a status, as messages use it.
 pub fn status_label(status: TaskStatus) -> &'static str {
     match status {
+        TaskStatus::Draft => "Chờ xác nhận",
         TaskStatus::Assigned => "Đã giao",
         TaskStatus::InProgress => "Đang thực hiện",
         TaskStatus::Reported => "Đã báo cáo",
@@ -191,7 +199,7 @@ pub fn check_extension(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use TaskStatus::{Assigned, Cancelled, Completed, InProgress, Reported, Returned};
+    use TaskStatus::{Assigned, Cancelled, Completed, Draft, InProgress, Reported, Returned};
 
     #[test]
     fn the_table_allows_exactly_the_lifecycle() {
@@ -204,6 +212,8 @@ mod tests {
             })
             .collect();
         let expected = vec![
+            (Draft, Action::Confirm, Assigned),
+            (Draft, Action::Cancel, Cancelled),
             (Assigned, Action::Start, InProgress),
             (Assigned, Action::Report, Reported),
             (Assigned, Action::Cancel, Cancelled),
@@ -225,7 +235,7 @@ mod tests {
     fn a_report_awaits_one_decision() {
         // A second report cannot be filed while one awaits the clerk, and a decision needs a report.
         assert!(apply(Reported, Action::Report).is_err());
-        for from in [Assigned, InProgress, Returned, Completed, Cancelled] {
+        for from in [Draft, Assigned, InProgress, Returned, Completed, Cancelled] {
             assert!(apply(from, Action::Accept).is_err(), "{from:?}");
             assert!(apply(from, Action::Return).is_err(), "{from:?}");
         }

@@ -27,7 +27,6 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::store::{Store, StoreError};
-use calendar::Calendar;
 use delivery::{DeliveryOutcome, Mailer};
 use outbox::ScheduleOutcome;
 
@@ -99,21 +98,14 @@ pub fn schedule(
     now: NaiveDateTime,
 ) -> Result<ScheduleOutcome, TrackerError> {
     Ok(store.write(|c| {
+        // The policy and calendar in force are those an administrator last saved.
+        let policy = crate::store::settings::reminder_policy(c, &config.reminders)?;
+        let calendar = crate::store::settings::calendar(c)?;
         // Recurring duties whose period is over get their next occurrence first, so that it is
         // chased from this pass on.
-        let occurrences = crate::store::occurrences::roll_over(
-            c,
-            Calendar::vietnam(),
-            local_day(now),
-            SYSTEM_ACTOR,
-        )?;
-        let mut outcome = outbox::schedule(
-            c,
-            &config.reminders,
-            &config.public_url,
-            Calendar::vietnam(),
-            now,
-        )?;
+        let occurrences =
+            crate::store::occurrences::roll_over(c, &calendar, local_day(now), SYSTEM_ACTOR)?;
+        let mut outcome = outbox::schedule(c, &policy, &config.public_url, &calendar, now)?;
         outcome.occurrences = occurrences;
         Ok(outcome)
     })?)

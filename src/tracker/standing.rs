@@ -45,7 +45,8 @@ impl Standing {
     }
 }
 
-/// Where a task stands on day `on`. Cancelled tasks are not counted (`None`). A task completed
+/// Where a task stands on day `on`. Cancelled tasks and tasks not yet confirmed are not counted
+/// (`None`). A task completed
 /// after `on` counts as still open on `on`, so a report for a past period reads as it stood then.
 /// The deadline day itself is within the deadline.
 pub fn standing(
@@ -54,7 +55,7 @@ pub fn standing(
     done_on: Option<NaiveDate>,
     on: NaiveDate,
 ) -> Option<Standing> {
-    if status == TaskStatus::Cancelled {
+    if matches!(status, TaskStatus::Cancelled | TaskStatus::Draft) {
         return None;
     }
     let done = match (status, done_on) {
@@ -101,6 +102,7 @@ mod tests {
             Some(Standing::OpenOverdue)
         );
         assert_eq!(standing(TaskStatus::Cancelled, deadline, None, on), None);
+        assert_eq!(standing(TaskStatus::Draft, deadline, None, on), None);
         assert_eq!(
             standing(TaskStatus::InProgress, None, None, on),
             Some(Standing::OpenWithinDeadline)

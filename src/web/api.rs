@@ -48,6 +48,18 @@ pub struct NewDirectiveText {
     /// `duplicate_directive` otherwise). Multipart forms send it as a `confirm_duplicate` field.
     #[serde(default)]
     pub confirm_duplicate: bool,
+    /// Keep the tasks read from it as drafts until `POST /api/directives/{id}/confirm` (as the
+    /// registration page does, so that the clerk checks them first); by default they are given to
+    /// their agencies at once. Multipart forms send it as a `draft` field.
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// How a directive is to be registered, besides its content.
+#[derive(Debug, Clone, Copy, Default)]
+struct Submission {
+    confirm_duplicate: bool,
+    draft: bool,
 }
 
 /// Registers a directive from JSON `{"text", "file_name"}` or a multipart `file`.
@@ -78,7 +90,7 @@ pub async fn register_directive(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let (file, confirm_duplicate) = if content_type.starts_with("multipart/form-data") {
+    let (file, submission) = if content_type.starts_with("multipart/form-data") {
         read_multipart(Multipart::new(request.headers(), payload), limit).await?
     } else if content_type.starts_with("application/json") {
         let body = read_body(payload, limit).await?;
@@ -89,7 +101,11 @@ pub async fn register_directive(
             file_name: input.file_name,
             content: input.text.into_bytes(),
         };
-        (file, input.confirm_duplicate)
+        let submission = Submission {
+            confirm_duplicate: input.confirm_duplicate,
+            draft: input.draft,
+        };
+        (file, submission)
     } else {
         return Err(ApiError::bad_request(
             "unsupported_content_type",
@@ -100,7 +116,8 @@ pub async fn register_directive(
     let config = state.config.clone();
     let user_id = principal.user.id;
     let registration = intake::Registration {
-        confirm_duplicate,
+        confirm_duplicate: submission.confirm_duplicate,
+        draft: submission.draft,
         ..intake::Registration::in_office(&config.office.name)
     };
     let view = web::block(move || {
@@ -196,9 +213,15 @@ pub fn form_flag(part: Option<&FormPart>) -> bool {
 }
 
 /// The `file` part of a registration form, and whether its `confirm_duplicate` field is set.
-async fn read_multipart(form: Multipart, limit: usize) -> Result<(IncomingFile, bool), ApiError> {
+async fn read_multipart(
+    form: Multipart,
+    limit: usize,
+) -> Result<(IncomingFile, Submission), ApiError> {
     let mut parts = read_form(form, limit).await?;
-    let confirm_duplicate = form_flag(parts.get("confirm_duplicate"));
+    let submission = Submission {
+        confirm_duplicate: form_flag(parts.get("confirm_duplicate")),
+        draft: form_flag(parts.get("draft")),
+    };
     let file = parts.remove("file").ok_or_else(|| {
         ApiError::bad_request("missing_file", "Biểu mẫu không có trường \"file\".")
     })?;
@@ -207,8 +230,31 @@ async fn read_multipart(form: Multipart, limit: usize) -> Result<(IncomingFile, 
             file_name: file.file_name,
             content: file.content,
         },
-        confirm_duplicate,
+        submission,
     ))
+}
+
+/// Confirms a directive registered as a draft: its tasks are given to their agencies, which from
+/// then on see them and are reminded of them. Confirming twice changes nothing.
+#[utoipa::path(post, path = "/api/directives/{id}/confirm",
+    responses((status = 200, body = DirectiveView), (status = 403, body = ApiError),
+              (status = 404, body = ApiError)))]
+pub async fn confirm_directive(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> Result<web::Json<DirectiveView>, ApiError> {
+    principal.require(Permission::RegisterDirective)?;
+    let store = state.store.clone();
+    let id = id.into_inner();
+    let view = web::block(move || {
+        store.write(|c| {
+            directives::confirm(c, id, principal.actor())?;
+            directives::get(c, id)
+        })
+    })
+    .await??;
+    Ok(web::Json(view))
 }
 
 /// Reads a directive with its documents and tasks.

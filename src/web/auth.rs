@@ -106,6 +106,8 @@ pub enum Permission {
     ManageAgencies,
     /// Create, list and disable users.
     ManageUsers,
+    /// Change the reminder policy and the office's calendar days.
+    ManageReminders,
 }
 
 /// Whether `role` may do `permission`. Admins may do everything.
@@ -477,6 +479,10 @@ mod tests {
     fn only_admins_manage_users_and_agency_staff_only_report() {
         for role in Role::ALL {
             assert_eq!(allows(role, Permission::ManageUsers), role == Role::Admin);
+            assert_eq!(
+                allows(role, Permission::ManageReminders),
+                role == Role::Admin
+            );
         }
         assert!(allows(Role::Agency, Permission::FileReport));
         assert!(!allows(Role::Agency, Permission::RegisterDirective));

@@ -59,6 +59,44 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/extensions/{id}/refuse", web::post().to(refuse_extension));
 }
 
+/// Files a progress report for `principal` on task `task_id` in their scope, with its attachments
+/// (at most [`MAX_ATTACHMENTS`]). Shared by the API and the task page.
+pub(super) async fn file_report_as(
+    state: &AppState,
+    principal: Principal,
+    task_id: i64,
+    text: String,
+    attachments: Vec<NewAttachment>,
+) -> Result<ReportView, ApiError> {
+    principal.require(Permission::FileReport)?;
+    if attachments.len() > MAX_ATTACHMENTS {
+        return Err(ApiError::bad_request(
+            "too_many_files",
+            format!("Mỗi báo cáo đính kèm tối đa {MAX_ATTACHMENTS} tệp."),
+        ));
+    }
+    let text = text.trim().to_string();
+    if text.is_empty() {
+        return Err(ApiError::bad_request(
+            "empty_text",
+            "Báo cáo trống: hãy nhập nội dung tiến độ.",
+        ));
+    }
+    let scope = principal.scope();
+    write(state, move |c| {
+        access::task(c, scope, task_id)?;
+        reports::file(
+            c,
+            task_id,
+            &text,
+            &attachments,
+            Some(principal.user.id),
+            principal.actor(),
+        )
+    })
+    .await
+}
+
 /// Reads an optional JSON body: empty means the defaults.
 fn optional_json<T: DeserializeOwned + Default>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -194,26 +232,7 @@ pub async fn file_report_with_attachments(
     }
     let (text, attachments) =
         read_report_form(Multipart::new(request.headers(), payload), limit).await?;
-    let text = text.trim().to_string();
-    if text.is_empty() {
-        return Err(ApiError::bad_request(
-            "empty_text",
-            "Báo cáo trống: hãy nhập nội dung tiến độ.",
-        ));
-    }
-    let (id, scope) = (id.into_inner(), principal.scope());
-    let report = write(&state, move |c| {
-        access::task(c, scope, id)?;
-        reports::file(
-            c,
-            id,
-            &text,
-            &attachments,
-            Some(principal.user.id),
-            principal.actor(),
-        )
-    })
-    .await?;
+    let report = file_report_as(&state, principal, id.into_inner(), text, attachments).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/reports/{}", report.id)))
         .json(report))

@@ -9,6 +9,7 @@ pub mod limits;
 pub mod openapi;
 pub mod pages;
 pub mod reports;
+pub mod settings;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -125,11 +126,16 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     // Fixed paths (/reports/performance) before patterns (/reports/{id}).
                     .configure(reports::routes)
                     .configure(lifecycle::routes)
+                    .configure(settings::routes)
                     .route("/health", web::get().to(api::health))
                     .route("/openapi.json", web::get().to(openapi::serve))
                     .route("/directives", web::post().to(api::register_directive))
                     .route("/directives", web::get().to(api::list_directives))
                     .route("/directives/{id}", web::get().to(api::get_directive))
+                    .route(
+                        "/directives/{id}/confirm",
+                        web::post().to(api::confirm_directive),
+                    )
                     .route(
                         "/directives/{id}/file",
                         web::get().to(api::get_directive_file),
@@ -183,7 +189,23 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             .route("/directives/new", web::get().to(pages::register_form))
             .route("/directives/new", web::post().to(pages::register))
             .route("/directives/{id}", web::get().to(pages::directive))
+            .route(
+                "/directives/{id}/confirm",
+                web::post().to(pages::confirm_directive),
+            )
             .route("/admin/settings", web::get().to(pages::settings))
+            .route(
+                "/admin/settings/reminders",
+                web::post().to(pages::set_reminder_policy),
+            )
+            .route(
+                "/admin/calendar/days",
+                web::post().to(pages::set_office_day),
+            )
+            .route(
+                "/admin/calendar/days/{day}/delete",
+                web::post().to(pages::remove_office_day),
+            )
             .route(
                 "/admin/agencies/{id}/email",
                 web::post().to(pages::set_agency_email),

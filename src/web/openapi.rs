@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::lifecycle::{self, MultipartReports};
-use super::{accounts, api};
+use super::{accounts, api, settings};
 
 /// The API description, built from the handlers' annotations.
 #[derive(OpenApi)]
@@ -21,6 +21,7 @@ use super::{accounts, api};
         api::register_directive,
         api::list_directives,
         api::get_directive,
+        api::confirm_directive,
         api::get_directive_file,
         api::search,
         api::list_tasks,
@@ -47,6 +48,11 @@ use super::{accounts, api};
         lifecycle::approve_extension,
         lifecycle::refuse_extension,
         lifecycle::task_history,
+        settings::reminder_policy,
+        settings::set_reminder_policy,
+        settings::office_days,
+        settings::set_office_day,
+        settings::remove_office_day,
     ),
     security(("bearer" = []))
 )]

@@ -14,8 +14,10 @@ use super::auth::{self, MaybePrincipal, Permission, Principal};
 use super::error::ApiError;
 use crate::html::escape_html;
 use crate::intake::{self, IncomingFile};
+use crate::store::StoreError;
 use crate::store::access;
 use crate::store::directives::{self, DirectiveFilter, DirectiveSummary, DocumentView};
+use crate::store::settings;
 use crate::store::tasks::{self, ReportView, TaskFilter, TaskPatch, TaskStatus, TaskView};
 use crate::store::users::{self, NewUser, Role};
 use crate::tracker::lifecycle::status_label;
@@ -796,7 +798,7 @@ pub async fn file_report(
     for (name, part) in super::api::read_form_parts(form, limit).await? {
         match name.as_str() {
             "csrf" => csrf = String::from_utf8_lossy(&part.content).into_owned(),
-            "text" => text = String::from_utf8_lossy(&part.content).trim().to_string(),
+            "text" => text = String::from_utf8_lossy(&part.content).into_owned(),
             "attachment" if !part.content.is_empty() => {
                 attachments.push(crate::store::reports::NewAttachment {
                     file_name: part
@@ -811,39 +813,8 @@ pub async fn file_report(
         }
     }
     principal.check_csrf(&csrf)?;
-    if attachments.len() > super::lifecycle::MAX_ATTACHMENTS {
-        return Err(ApiError::bad_request(
-            "too_many_files",
-            format!(
-                "Mỗi báo cáo đính kèm tối đa {} tệp.",
-                super::lifecycle::MAX_ATTACHMENTS
-            ),
-        )
-        .into());
-    }
-    if text.is_empty() {
-        return Err(ApiError::bad_request(
-            "empty_text",
-            "Báo cáo trống: hãy nhập nội dung tiến độ.",
-        )
-        .into());
-    }
-    let (id, scope) = (id.into_inner(), principal.scope());
-    let store = state.store.clone();
-    web::block(move || {
-        store.write(|c| {
-            access::task(c, scope, id)?;
-            crate::store::reports::file(
-                c,
-                id,
-                &text,
-                &attachments,
-                Some(principal.user.id),
-                principal.actor(),
-            )
-        })
-    })
-    .await??;
+    let id = id.into_inner();
+    super::lifecycle::file_report_as(&state, principal, id, text, attachments).await?;
     Ok(see_other(&format!("/tasks/{id}?done=reported")))
 }
 
@@ -927,11 +898,13 @@ struct DocumentSection {
     subject: String,
     signer: String,
     tasks: Vec<TaskRow>,
-    text: String,
+    /// The document's text, escaped, with the passages its fields and tasks were read from marked.
+    source: String,
 }
 
 impl DocumentSection {
     fn new(d: DocumentView, today: NaiveDate) -> Self {
+        let source = marked_source(&d);
         let field = |f: Option<String>| f.unwrap_or_else(|| "—".to_string());
         DocumentSection {
             kind: field(d.kind),
@@ -946,9 +919,83 @@ impl DocumentSection {
                 .into_iter()
                 .map(|t| TaskRow::new(t, today))
                 .collect(),
-            text: d.text,
+            source,
         }
     }
+}
+
+/// A passage of a document's text to mark on the review page.
+struct SourceMark {
+    start: usize,
+    end: usize,
+    /// `id` of the `<mark>` (the fields and task forms link to it).
+    anchor: String,
+    /// Shown before the passage and as its title.
+    label: String,
+    /// CSS class: `field` or `task`.
+    class: &'static str,
+}
+
+/// The document's text, escaped, with the passage of each task (its recorded source range) and the
+/// first occurrence of each header field marked, so the clerk can check every value against the
+/// words it was read from. Overlapping passages keep the earlier one.
+fn marked_source(d: &DocumentView) -> String {
+    let text = d.text.as_str();
+    let mut marks: Vec<SourceMark> = Vec::new();
+    let fields = [
+        ("number", "Số, ký hiệu", d.number.as_deref()),
+        ("issuer", "Cơ quan ban hành", d.issuer.as_deref()),
+        ("place", "Địa danh", d.place.as_deref()),
+        ("subject", "Trích yếu", d.subject.as_deref()),
+        ("signer", "Người ký", d.signer.as_deref()),
+    ];
+    for (key, label, value) in fields {
+        let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        if let Some(start) = text.find(value) {
+            marks.push(SourceMark {
+                start,
+                end: start + value.len(),
+                anchor: format!("src-{}-{key}", d.id),
+                label: label.to_string(),
+                class: "field",
+            });
+        }
+    }
+    for (i, t) in d.tasks.iter().enumerate() {
+        if let Some([start, end]) = t.source
+            && text.get(start..end).is_some()
+        {
+            marks.push(SourceMark {
+                start,
+                end,
+                anchor: format!("src-task-{}", t.id),
+                label: format!("Nhiệm vụ {}", i + 1),
+                class: "task",
+            });
+        }
+    }
+    marks.sort_by_key(|m| (m.start, std::cmp::Reverse(m.end)));
+    let mut out = String::with_capacity(text.len() + marks.len() * 80);
+    let mut at = 0;
+    for m in marks {
+        if m.start < at || m.start == m.end {
+            continue;
+        }
+        out.push_str(&escape_html(&text[at..m.start]));
+        out.push_str(&format!(
+            "<mark id=\"{}\" class=\"{}\" title=\"{}\"><span class=\"mark-label\">{}</span>{}</mark>",
+            m.anchor,
+            m.class,
+            escape_html(&m.label),
+            escape_html(&m.label),
+            escape_html(&text[m.start..m.end])
+        ));
+        at = m.end;
+    }
+    out.push_str(&escape_html(&text[at..]));
+    out
 }
 
 /// A line the text repair changed.
@@ -971,6 +1018,9 @@ struct DirectivePage {
     repaired: Vec<RepairedLine>,
     repaired_more: usize,
     notice: Option<&'static str>,
+    /// Tasks await confirmation and the reader may confirm them.
+    can_confirm: bool,
+    awaiting_confirmation: bool,
 }
 
 /// The lines the repair changed (at most `limit`), and how many more there are.
@@ -1006,6 +1056,7 @@ pub async fn directive(
     let view = web::block(move || store.read(|c| access::directive(c, scope, id))).await??;
     let today = today();
     let (repaired, repaired_more) = repaired_lines(&view.original_text, &view.repaired_text, 200);
+    let awaiting_confirmation = view.awaiting_confirmation;
     render(&DirectivePage {
         nav: Some(Nav::of(&principal)),
         csrf: principal.csrf().to_string(),
@@ -1025,12 +1076,32 @@ pub async fn directive(
         repaired_more,
         notice: match notice.done.as_deref() {
             Some("registered") => Some(
-                "Đã đăng ký văn bản. Hãy soát lại các trường và nhiệm vụ đã đọc được, sửa nếu cần.",
+                "Đã đăng ký văn bản. Hãy soát lại các trường và nhiệm vụ đã đọc được (đối chiếu với phần đánh dấu trong toàn văn), sửa nếu cần, rồi xác nhận để giao nhiệm vụ.",
             ),
             Some("saved") => Some("Đã lưu thay đổi."),
+            Some("confirmed") => {
+                Some("Đã xác nhận: các nhiệm vụ đã được giao cho cơ quan chủ trì và phối hợp.")
+            }
             _ => None,
         },
+        can_confirm: awaiting_confirmation && principal.may(Permission::RegisterDirective),
+        awaiting_confirmation,
     })
+}
+
+/// Confirms a directive from its review page: its draft tasks are given to their agencies.
+pub async fn confirm_directive(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    form: web::Form<CsrfForm>,
+) -> PageResult {
+    principal.require(Permission::RegisterDirective)?;
+    principal.check_csrf(&form.csrf)?;
+    let store = state.store.clone();
+    let id = id.into_inner();
+    web::block(move || store.write(|c| directives::confirm(c, id, principal.actor()))).await??;
+    Ok(see_other(&format!("/directives/{id}?done=confirmed")))
 }
 
 #[derive(Template)]
@@ -1082,6 +1153,7 @@ pub async fn register(
     let view = web::block(move || {
         let registration = intake::Registration {
             confirm_duplicate,
+            draft: true,
             ..intake::Registration::in_office(&config.office.name)
         };
         intake::register(
@@ -1310,6 +1382,15 @@ struct HolidayRow {
     name: String,
 }
 
+/// A day the office declared, as listed on the settings page.
+struct OfficeDayRow {
+    /// `YYYY-MM-DD`, for the removal form.
+    value: String,
+    date: String,
+    working: bool,
+    name: String,
+}
+
 #[derive(Template)]
 #[template(path = "settings.html")]
 struct SettingsPage {
@@ -1322,6 +1403,7 @@ struct SettingsPage {
     escalate_after: u32,
     leader_email: String,
     fallback_email: String,
+    office_days: Vec<OfficeDayRow>,
     holidays: Vec<HolidayRow>,
     error: Option<String>,
     notice: Option<&'static str>,
@@ -1334,8 +1416,17 @@ async fn settings_page(
     notice: Option<&'static str>,
 ) -> PageResult {
     let store = state.store.clone();
-    let agencies = web::block(move || store.read(crate::store::agencies::list)).await??;
-    let policy = &state.config.reminders;
+    let config = state.config.clone();
+    let (agencies, policy, office_days) = web::block(move || {
+        store.read(|c| {
+            Ok((
+                crate::store::agencies::list(c)?,
+                settings::reminder_policy(c, &config.reminders)?,
+                settings::office_days(c)?,
+            ))
+        })
+    })
+    .await??;
     let year = chrono::Datelike::year(&today());
     let page = SettingsPage {
         nav: Some(Nav::of(principal)),
@@ -1360,6 +1451,15 @@ async fn settings_page(
         escalate_after: policy.escalate_after,
         leader_email: policy.leader_email.clone().unwrap_or_default(),
         fallback_email: policy.fallback_email.clone(),
+        office_days: office_days
+            .into_iter()
+            .map(|d| OfficeDayRow {
+                value: d.day.to_string(),
+                date: vn_date(Some(d.day)),
+                working: d.working,
+                name: d.name,
+            })
+            .collect(),
         holidays: crate::tracker::calendar::vietnamese_holidays()
             .into_iter()
             .filter(|(d, _)| (year..=year + 1).contains(&chrono::Datelike::year(d)))
@@ -1388,6 +1488,8 @@ pub async fn settings(
     principal.require(Permission::ManageAgencies)?;
     let notice = match notice.done.as_deref() {
         Some("saved") => Some("Đã lưu địa chỉ thư."),
+        Some("policy") => Some("Đã lưu chính sách nhắc việc; lượt nhắc tiếp theo áp dụng ngay."),
+        Some("day") => Some("Đã cập nhật lịch làm việc của cơ quan."),
         _ => None,
     };
     settings_page(&state, &principal, None, notice).await
@@ -1423,6 +1525,136 @@ pub async fn set_agency_email(
     })
     .await??;
     Ok(see_other("/admin/settings?done=saved"))
+}
+
+/// The reminder policy as typed on the settings page.
+#[derive(Debug, Deserialize)]
+pub struct PolicyForm {
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// Working days before the deadline, separated by commas ("7, 1").
+    pub days_before: String,
+    /// Present when the box "on the day" is ticked.
+    pub on_the_day: Option<String>,
+    /// Working days between overdue reminders.
+    pub overdue_every_days: String,
+    /// Overdue reminders before the leader is told (0: never).
+    pub escalate_after: String,
+    /// The leader's address; empty sends escalations to the fallback address.
+    #[serde(default)]
+    pub leader_email: String,
+    /// Address for mail without a better recipient.
+    pub fallback_email: String,
+}
+
+impl PolicyForm {
+    fn read(&self) -> Result<settings::PolicySettings, String> {
+        let number = |text: &str, what: &str| {
+            text.trim()
+                .parse::<u32>()
+                .map_err(|_| format!("{what}: «{}» không phải là số ngày.", text.trim()))
+        };
+        let days_before = self
+            .days_before
+            .split([',', ';', ' '])
+            .filter(|d| !d.trim().is_empty())
+            .map(|d| number(d, "Nhắc trước hạn"))
+            .collect::<Result<Vec<u32>, String>>()?;
+        Ok(settings::PolicySettings {
+            days_before,
+            on_the_day: self.on_the_day.is_some(),
+            overdue_every_days: number(&self.overdue_every_days, "Nhắc khi quá hạn")?,
+            escalate_after: number(&self.escalate_after, "Báo lãnh đạo")?,
+            leader_email: Some(self.leader_email.clone()),
+            fallback_email: self.fallback_email.clone(),
+        })
+    }
+}
+
+/// Saves the reminder policy from the settings page.
+pub async fn set_reminder_policy(
+    state: web::Data<AppState>,
+    principal: Principal,
+    form: web::Form<PolicyForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    principal.require(Permission::ManageReminders)?;
+    let policy = match form.read() {
+        Ok(policy) => policy,
+        Err(message) => return settings_page(&state, &principal, Some(message), None).await,
+    };
+    let store = state.store.clone();
+    let config = state.config.clone();
+    let actor = principal.actor().to_string();
+    let saved = web::block(move || {
+        store.write(|c| settings::set_reminder_policy(c, policy, &config.reminders, &actor))
+    })
+    .await?;
+    match saved {
+        Ok(_) => Ok(see_other("/admin/settings?done=policy")),
+        Err(StoreError::Invalid(message)) => {
+            settings_page(&state, &principal, Some(message), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A day off or make-up working day, as typed on the settings page.
+#[derive(Debug, Deserialize)]
+pub struct OfficeDayForm {
+    /// The session's CSRF token.
+    pub csrf: String,
+    /// The day (dd/mm/yyyy or from a date field).
+    pub day: String,
+    /// `off` or `working`.
+    pub kind: String,
+    /// Why.
+    pub name: String,
+}
+
+/// Adds a day to the office's calendar from the settings page.
+pub async fn set_office_day(
+    state: web::Data<AppState>,
+    principal: Principal,
+    form: web::Form<OfficeDayForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    principal.require(Permission::ManageReminders)?;
+    let Some(day) = parse_vn_date(&form.day) else {
+        let message = format!("Ngày «{}» không hợp lệ (dd/mm/yyyy).", form.day.trim());
+        return settings_page(&state, &principal, Some(message), None).await;
+    };
+    let day = settings::OfficeDay {
+        day,
+        working: form.kind == "working",
+        name: form.name.clone(),
+    };
+    let store = state.store.clone();
+    let actor = principal.actor().to_string();
+    let saved =
+        web::block(move || store.write(|c| settings::set_office_day(c, &day, &actor))).await?;
+    match saved {
+        Ok(()) => Ok(see_other("/admin/settings?done=day")),
+        Err(StoreError::Invalid(message)) => {
+            settings_page(&state, &principal, Some(message), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Removes a day from the office's calendar from the settings page.
+pub async fn remove_office_day(
+    state: web::Data<AppState>,
+    principal: Principal,
+    day: web::Path<NaiveDate>,
+    form: web::Form<CsrfForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    principal.require(Permission::ManageReminders)?;
+    let store = state.store.clone();
+    let (day, actor) = (day.into_inner(), principal.actor().to_string());
+    web::block(move || store.write(|c| settings::remove_office_day(c, day, &actor))).await??;
+    Ok(see_other("/admin/settings?done=day"))
 }
 
 // ----- Leaders' dashboard -----

@@ -727,6 +727,65 @@ async fn admins_set_agency_addresses_on_the_settings_page(db: Db) {
         .find(|a| a["id"] == id)
         .unwrap();
     assert_eq!(saved["email"], "vanphong@kiengiang.gov.vn");
+
+    // The reminder policy and the office's days are edited on the same page.
+    let form = |path: &str, fields: Vec<(&str, &str)>| {
+        let mut fields: Vec<(String, String)> = fields
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        fields.push(("csrf".into(), csrf_of(&html)));
+        app.server
+            .post(path)
+            .insert_header(("Cookie", format!("dondoc_session={cookie}")))
+            .send_form(&fields)
+    };
+    let policy = |days: &'static str| {
+        vec![
+            ("days_before", days),
+            ("overdue_every_days", "2"),
+            ("escalate_after", "4"),
+            ("leader_email", ""),
+            ("fallback_email", "vanthu@kiengiang.gov.vn"),
+        ]
+    };
+    let refused = form("/admin/settings/reminders", policy("bảy"))
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 400);
+    let saved = form("/admin/settings/reminders", policy("1, 10, 5"))
+        .await
+        .unwrap();
+    assert_eq!(saved.status().as_u16(), 303);
+    let (_, policy) = app.get("/api/settings/reminders").await;
+    assert_eq!(policy["days_before"], json!([10, 5, 1]));
+    assert_eq!(policy["on_the_day"], false, "the box was not ticked");
+    assert_eq!(policy["escalate_after"], 4);
+    let added = form(
+        "/admin/calendar/days",
+        vec![
+            ("day", "2026-09-04"),
+            ("kind", "off"),
+            ("name", "Nghỉ bù <Quốc khánh>"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(added.status().as_u16(), 303);
+    let (_, html) = page(&app, &cookie, "/admin/settings").await;
+    assert!(html.contains("04/09/2026"), "the day is listed");
+    assert!(html.contains("Quốc khánh"), "the reason is listed");
+    assert!(!html.contains("<Quốc khánh>"), "and escaped");
+    assert!(
+        html.contains("value=\"10, 5, 1\""),
+        "the saved policy is shown"
+    );
+    let removed = form("/admin/calendar/days/2026-09-04/delete", vec![])
+        .await
+        .unwrap();
+    assert_eq!(removed.status().as_u16(), 303);
+    let (_, days) = app.get("/api/calendar/days").await;
+    assert_eq!(days, json!([]));
 }
 
 async fn decisions_on_reports_and_extensions_belong_to_their_roles(db: Db) {

@@ -23,8 +23,14 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Starts ChromeDriver on a free port and opens a headless Chromium session.
+    /// Starts ChromeDriver on a free port and opens a headless Chromium session with a desktop
+    /// window.
     pub async fn start() -> Browser {
+        Browser::start_sized(1280, 1100).await
+    }
+
+    /// Starts ChromeDriver and a headless Chromium session with a window of this size.
+    pub async fn start_sized(width: u32, height: u32) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -70,7 +76,8 @@ impl Browser {
                     "goog:chromeOptions": {
                         "binary": binary,
                         "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                                 "--disable-dev-shm-usage", "--window-size=1280,1100",
+                                 "--disable-dev-shm-usage",
+                                 format!("--window-size={width},{height}"),
                                  "--lang=vi-VN"]
                     }
                 }}}),
@@ -220,6 +227,12 @@ impl Browser {
             .to_string()
     }
 
+    /// Runs a script in the page and answers what it returns.
+    pub async fn script(&self, js: &str) -> Value {
+        self.session_call("POST", "/execute/sync", json!({"script": js, "args": []}))
+            .await
+    }
+
     /// Saves a screenshot as `target/tmp/screenshots/NAME.png`.
     pub async fn screenshot(&self, name: &str) {
         let png = self.session_call("GET", "/screenshot", json!(null)).await;
@@ -270,6 +283,7 @@ async fn each_role_walks_its_main_path_in_chromium() {
     browser.click("main button[type=submit]").await;
     let review = browser.wait_text("Đã đăng ký văn bản").await;
     assert!(review.contains("15/UBND-KGVX"), "{review}");
+    assert!(review.contains("Chờ xác nhận"), "{review}");
     let url = browser.url().await;
     let directive_id: i64 = url
         .split("/directives/")
@@ -287,6 +301,20 @@ async fn each_role_walks_its_main_path_in_chromium() {
         .find(|t| t["lead"][0].as_str().unwrap().starts_with("Sở Thông tin"))
         .unwrap();
     let first_id = first["id"].as_i64().unwrap();
+    assert_eq!(first["status"], "draft");
+    // Each task and header field is marked in the text beside the form, where it was read.
+    let passage = browser.text_of(&format!("#src-task-{first_id}")).await;
+    let original = first["text"].as_str().unwrap();
+    assert!(
+        passage.contains(&original[..original.len().min(40)]),
+        "{passage:?} holds {original:?}"
+    );
+    assert!(
+        browser
+            .text_of("mark.field[title='Số, ký hiệu']")
+            .await
+            .contains("15/UBND-KGVX")
+    );
     let corrected = "Rà soát, nâng cấp hệ thống dịch vụ công trực tuyến toàn trình";
     browser.fill(&format!("#text-{first_id}"), corrected).await;
     browser.screenshot("clerk-review").await;
@@ -296,6 +324,15 @@ async fn each_role_walks_its_main_path_in_chromium() {
     browser.wait_text("Đã lưu thay đổi").await;
     let (_, task) = app.get(&format!("/api/tasks/{first_id}")).await;
     assert_eq!(task["text"], corrected);
+    // Then confirms: the tasks are given to their agencies.
+    browser.click("#confirm button[type=submit]").await;
+    browser.wait_text("Đã xác nhận").await;
+    let banner = browser
+        .script("return document.getElementById('confirm') === null;")
+        .await;
+    assert_eq!(banner, json!(true), "the draft banner is gone");
+    let (_, task) = app.get(&format!("/api/tasks/{first_id}")).await;
+    assert_eq!(task["status"], "assigned");
     // It is in the incoming register with the first number of the year.
     browser.click_link("Sổ văn bản đến").await;
     browser.wait_text("Sổ đăng ký văn bản đến").await;
@@ -376,4 +413,66 @@ async fn each_role_walks_its_main_path_in_chromium() {
         "matches are highlighted"
     );
     browser.screenshot("leader-search").await;
+}
+
+#[actix_web::test]
+async fn main_pages_fit_a_phone_screen() {
+    let app = TestApp::spawn(Db::Sqlite).await;
+    let base = app.server.url("").trim_end_matches('/').to_string();
+    let (status, directive) = app
+        .post_json("/api/directives", &json!({ "text": DIRECTIVE }))
+        .await;
+    assert_eq!(status, 201, "{directive}");
+    let directive_id = directive["id"].as_i64().unwrap();
+    let task = &directive["documents"][0]["tasks"][0];
+    let task_id = task["id"].as_i64().unwrap();
+    let agency = task["lead"][0].as_str().unwrap();
+    app.add_user("vanthu", Role::Clerk, None);
+    app.add_user("lanhdao", Role::Leader, None);
+    app.add_user("donvi", Role::Agency, Some(agency));
+    let browser = Browser::start_sized(390, 844).await;
+    let pages: [(&str, &[&str]); 3] = [
+        (
+            "vanthu",
+            &[
+                "/",
+                "/directives/new",
+                "/directives/{d}",
+                "/register",
+                "/tasks/{t}",
+            ],
+        ),
+        (
+            "lanhdao",
+            &["/dashboard", "/search?q=dich+vu+cong", "/tasks"],
+        ),
+        ("donvi", &["/tasks", "/tasks/{t}"]),
+    ];
+    for (user, paths) in pages {
+        browser.sign_in(&base, user).await;
+        browser.wait_text("Đăng xuất").await;
+        for path in paths {
+            let path = path
+                .replace("{d}", &directive_id.to_string())
+                .replace("{t}", &task_id.to_string());
+            browser.go(&format!("{base}{path}")).await;
+            browser.find("main").await;
+            let widths = browser
+                .script(
+                    "return [document.documentElement.scrollWidth, window.innerWidth, \
+                     document.title];",
+                )
+                .await;
+            let (page, viewport) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+            assert!(
+                page <= viewport,
+                "{user} {path} ({}) is {page} px wide on a {viewport} px screen",
+                widths[2]
+            );
+            let name = format!("phone-{user}{}", path.replace(['/', '?', '=', '+'], "-"));
+            browser.screenshot(name.trim_end_matches('-')).await;
+        }
+        browser.sign_out().await;
+        browser.wait_text("Mật khẩu").await;
+    }
 }

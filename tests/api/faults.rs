@@ -253,6 +253,7 @@ fn register(app: &TestApp, deadline: NaiveDate) -> Vec<String> {
                     extraction: &extraction,
                     actor: "test",
                     registered_by: None,
+                    draft: false,
                 },
             )?;
             for (i, name) in names.iter().enumerate() {

@@ -19,6 +19,8 @@ on_both_backends!(
     extensions_move_the_deadline_and_reminders_follow_it,
     recurring_duties_create_their_next_occurrence,
     recurrence_read_from_a_directive_is_stored,
+    a_draft_directive_is_hidden_from_agencies_until_confirmed,
+    administrators_set_the_reminder_policy_and_the_office_calendar,
 );
 
 const POLICE: &str = "Công an tỉnh";
@@ -52,6 +54,7 @@ async fn register(app: &TestApp, tasks: Vec<Task>) -> Vec<i64> {
                     extraction: &extraction,
                     actor: "test",
                     registered_by: None,
+                    draft: false,
                 },
             )
         })
@@ -155,6 +158,7 @@ async fn take(app: &TestApp, task_id: i64, action: lifecycle::Action) -> (u16, V
             }
             None => (404, Value::Null),
         },
+        Action::Confirm => panic!("confirm is taken on a whole directive, not on one task"),
     }
 }
 
@@ -180,7 +184,9 @@ async fn every_action_is_allowed_or_refused_as_the_lifecycle_says(db: Db) {
     let mut allowed = 0;
     let mut refused = 0;
     for (status, path) in paths {
-        for action in Action::ALL {
+        // Confirming acts on a directive registered as a draft, and none of these tasks is one:
+        // `a_draft_directive_is_hidden_from_agencies_until_confirmed` takes it.
+        for action in Action::ALL.into_iter().filter(|a| *a != Action::Confirm) {
             let id = register(&app, vec![task("Nhiệm vụ thử.", Some(d(2024, 6, 28)))]).await[0];
             for step in path {
                 let (code, body) = take(&app, id, *step).await;
@@ -847,4 +853,215 @@ async fn recurrence_read_from_a_directive_is_stored(db: Db) {
     assert_eq!(monthly.len(), 1, "{tasks:?}");
     assert_eq!(monthly[0]["series_id"], monthly[0]["id"]);
     assert_eq!(monthly[0]["deadline"], "2024-03-20");
+}
+
+async fn a_draft_directive_is_hidden_from_agencies_until_confirmed(db: Db) {
+    use dondoc::store::users::Role;
+    let app = TestApp::spawn(db).await;
+    let (code, directive) = app
+        .post_json(
+            "/api/directives",
+            &json!({"text": DIRECTIVE, "draft": true}),
+        )
+        .await;
+    assert_eq!(code, 201, "{directive}");
+    assert_eq!(directive["awaiting_confirmation"], true);
+    let directive_id = directive["id"].as_i64().unwrap();
+    let tasks: Vec<Value> = directive["documents"][0]["tasks"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(tasks.len(), 2);
+    let police = tasks
+        .iter()
+        .find(|t| t["lead"][0] == POLICE)
+        .expect("a police task");
+    let police_id = police["id"].as_i64().unwrap();
+    assert_eq!(police["status"], "draft");
+    // The passage it was read from is recorded, within the document's text.
+    let [start, end] = [&police["source"][0], &police["source"][1]].map(|v| v.as_u64().unwrap());
+    let text = directive["documents"][0]["text"].as_str().unwrap();
+    let passage = &text[start as usize..end as usize];
+    assert!(passage.contains("thu thập dữ liệu dân cư"), "{passage}");
+
+    // The police staff see neither the task nor the directive, exactly as if they did not exist.
+    let staff = app.add_user("congan", Role::Agency, Some(POLICE));
+    let (code, mine) = app.get_as(&staff, "/api/tasks").await;
+    assert_eq!((code, mine), (200, json!([])));
+    let (code, hidden) = app.get_as(&staff, &format!("/api/tasks/{police_id}")).await;
+    let (_, missing) = app.get_as(&staff, "/api/tasks/999999").await;
+    assert_eq!(code, 404);
+    assert_eq!(
+        hidden["error"]["code"], missing["error"]["code"],
+        "{hidden} {missing}"
+    );
+    let (code, _) = app
+        .get_as(&staff, &format!("/api/directives/{directive_id}"))
+        .await;
+    assert_eq!(code, 404);
+    let (code, found) = app.get_as(&staff, "/api/search?q=15/UBND-KGVX").await;
+    assert_eq!(code, 200, "{found}");
+    assert_eq!(found["total"], 0, "search does not reveal it: {found}");
+    // Nobody is reminded of it, even long after its deadline, and reports do not count it.
+    let config = app.config.clone();
+    let mailer = tracker::mailer_for(&config).unwrap();
+    tracker::run_once(&app.store, &config, &mailer, at9(d(2024, 5, 20))).unwrap();
+    assert_eq!(items_for(&app, police_id), Vec::<String>::new());
+    let (code, report) = app
+        .get("/api/reports/performance?from=2024-01-01&to=2099-12-31")
+        .await;
+    assert_eq!(code, 200, "{report}");
+    assert_eq!(report["total"]["tasks"], 0, "{report}");
+    // Agency staff cannot confirm; the clerk can.
+    let (code, _) = app
+        .post_json_as(
+            &staff,
+            &format!("/api/directives/{directive_id}/confirm"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(code, 403);
+    let (code, confirmed) = app
+        .post_json(
+            &format!("/api/directives/{directive_id}/confirm"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(code, 200, "{confirmed}");
+    assert_eq!(confirmed["awaiting_confirmation"], false);
+    assert_eq!(status_of(&app, police_id).await, "assigned");
+    let (code, again) = app
+        .post_json(
+            &format!("/api/directives/{directive_id}/confirm"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(code, 200, "confirming twice changes nothing: {again}");
+
+    // Now the task is theirs, and it is chased.
+    let (_, mine) = app.get_as(&staff, "/api/tasks").await;
+    let mut ids: Vec<i64> = mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    ids.sort_unstable();
+    let mut all: Vec<i64> = tasks.iter().map(|t| t["id"].as_i64().unwrap()).collect();
+    all.sort_unstable();
+    assert_eq!(ids, all, "the police lead one task and support the other");
+    let (_, found) = app.get_as(&staff, "/api/search?q=15/UBND-KGVX").await;
+    assert_eq!(found["total"], 1, "{found}");
+    tracker::run_once(&app.store, &config, &mailer, at9(d(2024, 5, 20))).unwrap();
+    assert!(!items_for(&app, police_id).is_empty());
+    let (_, report) = app
+        .get("/api/reports/performance?from=2024-01-01&to=2099-12-31")
+        .await;
+    assert_eq!(report["total"]["tasks"], 2, "{report}");
+}
+
+async fn administrators_set_the_reminder_policy_and_the_office_calendar(db: Db) {
+    use dondoc::store::users::Role;
+    let app = TestApp::spawn(db).await;
+    // Due on Monday 15/4/2024.
+    let id = register(
+        &app,
+        vec![task("Báo cáo tình hình an ninh.", Some(d(2024, 4, 15)))],
+    )
+    .await[0];
+    let config = app.config.clone();
+    let mailer = tracker::mailer_for(&config).unwrap();
+    let policy = json!({
+        "days_before": [3], "on_the_day": false, "overdue_every_days": 5,
+        "escalate_after": 0, "leader_email": null, "fallback_email": "vanthu@example.gov.vn"
+    });
+
+    // Only administrators change it, and only to sensible values.
+    let clerk = app.add_user("vanthu", Role::Clerk, None);
+    let (code, _) = app
+        .post_json_as(
+            &clerk,
+            "/api/calendar/days",
+            &json!({"day": "2024-04-11", "working": false, "name": "Nghỉ"}),
+        )
+        .await;
+    assert_eq!(code, 403);
+    let (code, _) = app.get_as(&clerk, "/api/settings/reminders").await;
+    assert_eq!(code, 403);
+    for (field, bad) in [
+        ("days_before", json!([0])),
+        ("overdue_every_days", json!(0)),
+        ("escalate_after", json!(99)),
+        ("fallback_email", json!("không phải địa chỉ")),
+    ] {
+        let mut body = policy.clone();
+        body[field] = bad;
+        let response = app
+            .server
+            .put("/api/settings/reminders")
+            .bearer_auth(&app.token)
+            .send_json(&body)
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{field}");
+    }
+    let (_, before) = app.get("/api/settings/reminders").await;
+    assert_eq!(
+        before["days_before"],
+        json!([7, 1]),
+        "the configured default"
+    );
+
+    let (code, saved) = app.put_json("/api/settings/reminders", &policy).await;
+    assert_eq!(code, 200, "{saved}");
+    let (_, now) = app.get("/api/settings/reminders").await;
+    assert_eq!(now, policy);
+
+    // Three working days before Monday 15/4 is Wednesday 10/4: nothing is due on Tuesday 9/4.
+    tracker::run_once(&app.store, &config, &mailer, at9(d(2024, 4, 9))).unwrap();
+    assert_eq!(items_for(&app, id), Vec::<String>::new());
+    // With Thursday 11/4 declared a day off, Tuesday is the third working day before.
+    let (code, day) = app
+        .post_json(
+            "/api/calendar/days",
+            &json!({"day": "2024-04-11", "working": false, "name": "Nghỉ bù"}),
+        )
+        .await;
+    assert_eq!(code, 201, "{day}");
+    let (code, bad) = app
+        .post_json(
+            "/api/calendar/days",
+            &json!({"day": "2024-04-12", "working": false, "name": "  "}),
+        )
+        .await;
+    assert_eq!(
+        (code, bad["error"]["code"].clone()),
+        (400, json!("invalid"))
+    );
+    let (_, days) = app.get("/api/calendar/days").await;
+    assert_eq!(
+        days,
+        json!([{"day": "2024-04-11", "working": false, "name": "Nghỉ bù"}])
+    );
+    tracker::run_once(&app.store, &config, &mailer, at9(d(2024, 4, 9))).unwrap();
+    assert_eq!(items_for(&app, id), vec!["before:3@2024-04-15".to_string()]);
+
+    let response = app
+        .server
+        .delete("/api/calendar/days/2024-04-11")
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 204);
+    let response = app
+        .server
+        .delete("/api/calendar/days/2024-04-11")
+        .bearer_auth(&app.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400, "already removed");
+    let (_, days) = app.get("/api/calendar/days").await;
+    assert_eq!(days, json!([]));
 }

@@ -264,6 +264,7 @@ async fn register(app: &TestApp) -> (i64, i64, i64, String) {
                     extraction: &extraction,
                     actor: "test",
                     registered_by: None,
+                    draft: false,
                 },
             )
         })

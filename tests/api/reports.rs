@@ -158,6 +158,7 @@ fn seed(app: &TestApp) -> Vec<i64> {
             extraction: &extraction,
             actor: "test",
             registered_by: None,
+            draft: false,
         };
         let options = EntryOptions {
             office: &office,
@@ -650,6 +651,7 @@ async fn printable_pages_print_on_a4_with_the_national_heading_on_every_page() {
                     extraction: &extraction,
                     actor: "test",
                     registered_by: None,
+                    draft: false,
                 };
                 let options = EntryOptions {
                     office: &office,

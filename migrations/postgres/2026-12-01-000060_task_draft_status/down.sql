@@ -1,0 +1,3 @@
+ALTER TABLE tasks DROP CONSTRAINT tasks_status_check;
+ALTER TABLE tasks ADD CONSTRAINT tasks_status_check
+    CHECK (status IN ('assigned', 'in_progress', 'reported', 'completed', 'returned', 'cancelled'));
