@@ -171,6 +171,10 @@ enum EvalCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Also write every difference between the repaired and the clean text here (for
+        /// development sets only: reading the held-out set's errors would tune on it).
+        #[arg(long)]
+        differences: Option<PathBuf>,
     },
     /// Header fields, tasks and deadlines read from clean and OCR-damaged text, against annotations.
     Extract {
@@ -446,8 +450,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
             what: EvalCommand::Extract { dir, format },
         } => eval_extract(&dir, format),
         Command::Eval {
-            what: EvalCommand::Restore { dir, format },
-        } => eval_restore(&dir, format),
+            what:
+                EvalCommand::Restore {
+                    dir,
+                    format,
+                    differences,
+                },
+        } => eval_restore(&dir, format, differences.as_deref()),
         Command::Train { what } => train(what),
         Command::Config { server } => {
             let config = Config::load(&cli.config, &server)?;
@@ -519,20 +528,60 @@ impl ErrorCount {
     }
 }
 
-fn eval_restore(dir: &Path, format: Format) -> Result<(), CliError> {
+/// The NAME.txt files of a folder (not NAME.ocr.txt), sorted, each with its NAME.ocr.txt if any.
+fn restore_set(dir: &Path) -> Result<Vec<(PathBuf, Option<PathBuf>)>, CliError> {
+    let read_err = |source| CliError::Read {
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut clean: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(read_err)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let name = p.to_string_lossy();
+            name.ends_with(".txt") && !name.ends_with(".ocr.txt")
+        })
+        .collect();
+    clean.sort();
+    Ok(clean
+        .into_iter()
+        .map(|p| {
+            let damaged = p.with_extension("ocr.txt");
+            let damaged = damaged.is_file().then_some(damaged);
+            (p, damaged)
+        })
+        .collect())
+}
+
+fn eval_restore(dir: &Path, format: Format, differences: Option<&Path>) -> Result<(), CliError> {
     use crate::text::eval::syllable_errors;
     use crate::text::{fold, normalize};
-    let set = crate::eval::annotated_set(dir)?;
+    let set = restore_set(dir)?;
     // (input before repair, output after repair) x (case-sensitive, case-insensitive)
     let mut stripped = [[ErrorCount::default(); 2]; 2];
     let mut damaged = [[ErrorCount::default(); 2]; 2];
     let (mut clean_lines, mut clean_changed) = (0usize, 0usize);
     let mut syllables = 0usize;
+    let mut diffs = String::new();
+    let mut note = |name: &str, what: &str, clean: &str, repaired: &str| {
+        if differences.is_some() {
+            for d in crate::text::eval::differences(clean, repaired, true) {
+                diffs.push_str(&format!(
+                    "{name}\t{what}\t{}\t{}\t{}\n",
+                    d.before, d.expected, d.got
+                ));
+            }
+        }
+    };
     let started = std::time::Instant::now();
-    for item in &set {
-        let clean = crate::parse::read_text(&read_input(&item.clean)?)
+    for (clean_path, damaged_path) in &set {
+        let name = clean_path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let clean = crate::parse::read_text(&read_input(clean_path)?)
             .map_err(|e| CliError::Intake {
-                path: item.clean.clone(),
+                path: clean_path.clone(),
                 source: e.into(),
             })?
             .text;
@@ -543,19 +592,22 @@ fn eval_restore(dir: &Path, format: Format) -> Result<(), CliError> {
             .zip(repaired_clean.lines())
             .filter(|(a, b)| a != b)
             .count();
+        note(&name, "clean", &clean, &repaired_clean);
         let bare = fold(&clean);
         let restored = normalize(&bare);
+        note(&name, "stripped", &clean, &restored);
         syllables += 2 * clean.split_whitespace().count();
         for (case, sensitive) in [(0, true), (1, false)] {
             stripped[0][case].add(syllable_errors(&clean, &bare, sensitive));
             stripped[1][case].add(syllable_errors(&clean, &restored, sensitive));
         }
-        if let Some(path) = &item.damaged {
+        if let Some(path) = damaged_path {
             let ocr = std::fs::read_to_string(path).map_err(|source| CliError::Read {
                 path: path.clone(),
                 source,
             })?;
             let repaired = normalize(&ocr);
+            note(&name, "ocr", &clean, &repaired);
             syllables += ocr.split_whitespace().count();
             for (case, sensitive) in [(0, true), (1, false)] {
                 damaged[0][case].add(syllable_errors(&clean, &ocr, sensitive));
@@ -564,6 +616,12 @@ fn eval_restore(dir: &Path, format: Format) -> Result<(), CliError> {
         }
     }
     let seconds = started.elapsed().as_secs_f64();
+    if let Some(path) = differences {
+        std::fs::write(path, diffs).map_err(|source| CliError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
     let report = serde_json::json!({
         "directives": set.len(),
         "stripped": {
@@ -585,7 +643,7 @@ fn eval_restore(dir: &Path, format: Format) -> Result<(), CliError> {
     match format {
         Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
         Format::Text => {
-            println!("{} held-out directives in {}", set.len(), dir.display());
+            println!("{} texts in {}", set.len(), dir.display());
             println!("input     syllables  before   after   after (ignoring case)");
             for (name, counts) in [("stripped", &stripped), ("ocr", &damaged)] {
                 println!(
