@@ -47,6 +47,8 @@ pub struct Weights {
     pub common_words: u32,
     /// Multiplier of letter edit costs.
     pub edit_scale: f32,
+    /// Reading an OCR ":" as ";".
+    pub semicolon_as_colon: f32,
     /// Beam width.
     pub beam: usize,
     /// Most candidates per token.
@@ -68,6 +70,7 @@ impl Default for Weights {
             common_words: 1500,
             exact_valid_bonus: 2.0,
             number_as_word: 1.0,
+            semicolon_as_colon: 0.2,
             beam: 8,
             max_candidates: 12,
         }
@@ -253,34 +256,131 @@ fn apply_case(word: &str, case: Case) -> String {
     }
 }
 
-/// True for a short token of digits and OCR symbols that may be a misread syllable.
+/// True for a short token of digits and OCR symbols that may be a misread syllable ("46",
+/// "$6", "&", "¥"), or letters after a 1 that stands for l ("1am", "1a").
 fn looks_like_misread_word(s: &str) -> bool {
     let n = s.chars().count();
-    (1..=3).contains(&n)
+    let letters = s.chars().any(char::is_alphabetic);
+    (1..=4).contains(&n)
         && s.chars()
             .all(|c| c.is_ascii_digit() || c.is_alphabetic() || "$&§¢@¥".contains(c))
-        && s.chars().any(|c| "046$&§¢@¥".contains(c))
+        && (s.chars().any(|c| "046$&§¢@¥".contains(c)) || (letters && s.starts_with('1')))
+        && (n <= 3 || letters)
 }
 
-/// Acronyms whose Đ English OCR or plain ASCII typing loses.
-fn fix_acronym(s: &str) -> Option<&'static str> {
-    Some(match s {
-        "HDND" => "HĐND",
-        "DBQH" => "ĐBQH",
-        "ND" => "NĐ",
-        "QD" => "QĐ",
-        "DHQG" => "ĐHQG",
-        "GDDT" => "GDĐT",
-        "SGDDT" => "SGDĐT",
-        "BGDDT" => "BGDĐT",
-        "TTDT" => "TTĐT",
-        "DCS" => "ĐCS",
-        _ => return None,
+/// Vietnamese list-item letters in order: a) b) c) d) đ) e) g) …
+const LIST_LETTERS: [char; 23] = [
+    'a', 'b', 'c', 'd', 'đ', 'e', 'g', 'h', 'i', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't',
+    'u', 'v', 'x', 'y',
+];
+
+/// Letters an English OCR engine (or the loss of marks) shows for an intended list letter.
+fn list_letter_confusable(observed: char, intended: char) -> bool {
+    observed == intended
+        || matches!(
+            (observed, intended),
+            ('d', 'đ')
+                | ('a', 'd')
+                | ('a', 'đ')
+                | ('i', 'đ')
+                | ('¢', 'c')
+                | ('1', 'l')
+                | ('|', 'l')
+        )
+}
+
+/// List-item markers ("a)", "đ)") opening the lines of a damaged or stripped text, decided in
+/// sequence: a marker that may be a misreading of the letter after the previous one is read
+/// as that letter (so "d)" after "d)" is "đ)", "a}" after "c)" is "d)"); a numbered line
+/// ("2. …") starts a new list. Answers (byte offset of the marker's letter, letter).
+fn list_markers(text: &str) -> Vec<(usize, char)> {
+    let mut out = Vec::new();
+    let mut prev: Option<usize> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_start();
+        let at = start + (line.len() - body.len());
+        let mut chars = body.chars();
+        let (Some(first), Some(second)) = (chars.next(), chars.next()) else {
+            continue;
+        };
+        if first.is_ascii_digit() {
+            prev = None;
+            continue;
+        }
+        let opens_item = matches!(second, ')' | '}')
+            && chars.next().is_none_or(char::is_whitespace)
+            && (first.is_lowercase() || matches!(first, '¢' | '1' | '|'));
+        if !opens_item {
+            continue;
+        }
+        let expected = prev.map_or(0, |p| p + 1);
+        let chosen = match LIST_LETTERS.get(expected) {
+            Some(&e) if list_letter_confusable(first, e) => Some(expected),
+            _ => LIST_LETTERS.iter().position(|&l| l == first),
+        };
+        if let Some(i) = chosen {
+            out.push((at, LIST_LETTERS[i]));
+        }
+        prev = chosen;
+    }
+    out
+}
+
+/// Known acronyms: a fixed list of those written with Đ plus every capitalised abbreviation
+/// of `dictionaries/agencies.tsv`.
+fn acronyms() -> &'static [String] {
+    static LIST: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        const FIXED: [&str; 10] = [
+            "HĐND", "ĐBQH", "NĐ", "QĐ", "ĐHQG", "GDĐT", "SGDĐT", "BGDĐT", "TTĐT", "ĐCS",
+        ];
+        let mut out: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
+        for word in include_str!("../../dictionaries/agencies.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(|l| l.split(['\t', '|', ' ', ',', '(', ')']))
+        {
+            if word.chars().count() >= 2
+                && word.chars().all(|c| c.is_uppercase())
+                && !out.iter().any(|o| o == word)
+            {
+                out.push(word.to_string());
+            }
+        }
+        out
     })
 }
 
+/// Acronyms whose Đ plain ASCII typing (D) or English OCR (D, and in `damaged` text also P
+/// or B) loses: "HDND", "HPND" → "HĐND". A token that is itself a known acronym is kept.
+fn fix_acronym(s: &str, damaged: bool) -> Option<&'static str> {
+    let list = acronyms();
+    if list.iter().any(|a| a == s) {
+        return None;
+    }
+    let mut found = None;
+    for a in list.iter().filter(|a| a.contains('Đ')) {
+        if a.chars().count() != s.chars().count() {
+            continue;
+        }
+        let fits = a.chars().zip(s.chars()).all(|(x, y)| {
+            x == y || (x == 'Đ' && (y == 'D' || (damaged && matches!(y, 'P' | 'B'))))
+        });
+        if fits {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(a.as_str());
+        }
+    }
+    found
+}
+
 /// Repairs the parts of a document code ("15/2020/ND-CP" → "15/2020/NĐ-CP").
-fn fix_code(code: &str) -> Option<String> {
+fn fix_code(code: &str, damaged: bool) -> Option<String> {
     let mut out = String::with_capacity(code.len() + 4);
     let mut changed = false;
     for part in code.split_inclusive(['/', '-', '.']) {
@@ -288,7 +388,7 @@ fn fix_code(code: &str) -> Option<String> {
             Some(c) => (c, &part[c.len()..]),
             None => (part, ""),
         };
-        match fix_acronym(core) {
+        match fix_acronym(core, damaged) {
             Some(f) => {
                 out.push_str(f);
                 changed = true;
@@ -509,6 +609,21 @@ impl Restorer {
         out
     }
 
+    /// What English OCR's "}", "{" and ":" may stand for: ")" and "(" always; ":" is often a
+    /// misread ";" (about six times in ten on rendered legal text), left to the language model.
+    fn punctuation_candidates(&self, s: &str) -> Vec<Candidate> {
+        let one = |p: &str, cost: f32| Candidate {
+            id: self.lm.token_id(Kind::Punct, p),
+            text: Some(p.to_string()),
+            cost,
+        };
+        match s {
+            "}" => vec![one(")", 0.0)],
+            "{" => vec![one("(", 0.0)],
+            _ => vec![one(":", 0.0), one(";", self.weights.semicolon_as_colon)],
+        }
+    }
+
     /// Candidate readings of a word in a given mode, as (text, cost) for inspection.
     pub fn explain(&self, word: &str, mode: Mode) -> Vec<(String, f32)> {
         self.candidates(word, mode, false)
@@ -549,6 +664,11 @@ impl Restorer {
     /// Restores a whole text; line breaks and everything but repaired words are kept.
     pub fn restore(&self, text: &str) -> String {
         let mode = self.mode_of(text);
+        let markers = if mode == Mode::Clean {
+            Vec::new()
+        } else {
+            list_markers(text)
+        };
         let mut out = String::with_capacity(text.len() + text.len() / 8);
         let mut cache: HashMap<(String, bool), Vec<Candidate>> = HashMap::new();
         let mut para_start = 0;
@@ -558,6 +678,8 @@ impl Restorer {
             if line.trim().is_empty() {
                 out.push_str(&self.restore_paragraph(
                     &text[para_start..pos - line.len()],
+                    para_start,
+                    &markers,
                     mode,
                     &mut cache,
                 ));
@@ -565,13 +687,21 @@ impl Restorer {
                 para_start = pos;
             }
         }
-        out.push_str(&self.restore_paragraph(&text[para_start..], mode, &mut cache));
+        out.push_str(&self.restore_paragraph(
+            &text[para_start..],
+            para_start,
+            &markers,
+            mode,
+            &mut cache,
+        ));
         out
     }
 
     fn restore_paragraph(
         &self,
         para: &str,
+        offset: usize,
+        markers: &[(usize, char)],
         mode: Mode,
         cache: &mut HashMap<(String, bool), Vec<Candidate>>,
     ) -> String {
@@ -604,7 +734,22 @@ impl Restorer {
         let mut lists: Vec<Vec<Candidate>> = Vec::with_capacity(tokens.len());
         for (i, t) in tokens.iter().enumerate() {
             let s = &para[t.start..t.end];
+            let marker = markers
+                .binary_search_by_key(&(offset + t.start), |m| m.0)
+                .ok()
+                .and_then(|k| markers.get(k));
             let list = match t.kind {
+                _ if marker.is_some() => {
+                    let letter = marker.map_or(String::new(), |m| m.1.to_string());
+                    vec![Candidate {
+                        id: self.lm.id(&letter).unwrap_or(UNK),
+                        text: Some(letter),
+                        cost: 0.0,
+                    }]
+                }
+                Kind::Punct if mode == Mode::Damaged && matches!(s, "}" | "{" | ":") => {
+                    self.punctuation_candidates(s)
+                }
                 Kind::Word => {
                     let case = case_of(s);
                     let lower = s.to_lowercase();
@@ -628,7 +773,7 @@ impl Restorer {
                     } else if acronym {
                         vec![Candidate {
                             id: UNK,
-                            text: fix_acronym(s).map(str::to_string),
+                            text: fix_acronym(s, mode == Mode::Damaged).map(str::to_string),
                             cost: 0.0,
                         }]
                     } else {
@@ -643,7 +788,7 @@ impl Restorer {
                         }
                     }
                 }
-                Kind::Code | Kind::Number
+                Kind::Code | Kind::Number | Kind::Punct
                     if mode == Mode::Damaged && looks_like_misread_word(s) =>
                 {
                     let mut c = vec![Candidate {
@@ -656,7 +801,7 @@ impl Restorer {
                 }
                 Kind::Code => vec![Candidate {
                     id: super::lm::CODE,
-                    text: fix_code(s),
+                    text: fix_code(s, mode == Mode::Damaged),
                     cost: 0.0,
                 }],
                 _ => vec![Candidate {
@@ -682,6 +827,8 @@ impl Restorer {
                         && !neighbour_upper(para, &tokens, i)
                     {
                         Case::Title
+                    } else if s.starts_with('$') {
+                        dollar_case(para, &tokens, i)
                     } else {
                         case
                     };
@@ -695,6 +842,20 @@ impl Restorer {
                         apply_case(rep, case)
                     };
                     out.push_str(&fixed);
+                }
+                Some(rep) if rep.chars().all(char::is_alphabetic) => {
+                    // A run of digits and symbols read as a syllable ("$6" → "Số").
+                    let case = if s.starts_with('$') {
+                        dollar_case(para, &tokens, i)
+                    } else {
+                        match case_of(s) {
+                            Case::Upper if s.chars().filter(|c| c.is_alphabetic()).count() < 2 => {
+                                Case::Title
+                            }
+                            c => c,
+                        }
+                    };
+                    out.push_str(&apply_case(rep, case));
                 }
                 Some(rep) => out.push_str(rep),
                 None => out.push_str(s),
@@ -782,6 +943,32 @@ impl Restorer {
     }
 }
 
+/// Case of a syllable read from a token opening with "$" (an S to English OCR): capital at the
+/// start of a sentence or line and before a capitalised word ("$6:" → "Số:", "$& Tài chính" →
+/// "Sở Tài chính"), small otherwise ("kiến trúc $6 của" → "số").
+fn dollar_case(para: &str, tokens: &[Token], i: usize) -> Case {
+    let starts = match i.checked_sub(1).and_then(|j| tokens.get(j)) {
+        None => true,
+        Some(p) => {
+            para[p.end..tokens.get(i).map_or(p.end, |t| t.start)].contains('\n')
+                || (p.kind == Kind::Punct
+                    && matches!(&para[p.start..p.end], "." | ":" | ";" | "!" | "?"))
+        }
+    };
+    let next_capital = tokens.get(i + 1).is_some_and(|n| {
+        n.kind == Kind::Word
+            && para[n.start..n.end]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+    });
+    if starts || next_capital {
+        Case::Title
+    } else {
+        Case::Lower
+    }
+}
+
 /// True when the word before or after token `i` is written in capitals.
 fn neighbour_upper(para: &str, tokens: &[Token], i: usize) -> bool {
     let is_up = |j: usize| {
@@ -816,9 +1003,19 @@ mod tests {
 
     #[test]
     fn codes_get_their_d_back() {
-        assert_eq!(fix_code("15/2020/ND-CP").as_deref(), Some("15/2020/NĐ-CP"));
-        assert_eq!(fix_code("339/TB-VPCP"), None);
-        assert_eq!(fix_acronym("HDND"), Some("HĐND"));
+        assert_eq!(
+            fix_code("15/2020/ND-CP", false).as_deref(),
+            Some("15/2020/NĐ-CP")
+        );
+        assert_eq!(fix_code("339/TB-VPCP", true), None);
+        assert_eq!(fix_acronym("HDND", false), Some("HĐND"));
+        // English OCR reads Đ as P or B; plain typing only loses the stroke.
+        assert_eq!(fix_acronym("HPND", true), Some("HĐND"));
+        assert_eq!(fix_acronym("HBND", true), Some("HĐND"));
+        assert_eq!(fix_acronym("HPND", false), None);
+        // Known acronyms without Đ stay.
+        assert_eq!(fix_acronym("UBND", true), None);
+        assert_eq!(fix_acronym("DT", true), None);
     }
 
     #[test]
