@@ -135,6 +135,14 @@ enum TrainCommand {
         /// Also write the held-out evaluation lines here.
         #[arg(long)]
         held_out: Option<PathBuf>,
+        /// In-domain training text: plain text files (every line), or `.tsv` files (the
+        /// second column of lines not starting with '#', as in dictionaries/agencies.tsv).
+        #[arg(long, num_args = 1..)]
+        extra: Vec<PathBuf>,
+        /// Text never to train on: files, or folders whose .txt files are read; training
+        /// lines sharing an 8-word sequence with it are dropped.
+        #[arg(long, num_args = 1..)]
+        exclude: Vec<PathBuf>,
     },
     /// Print clean training lines from the corpus on standard input, to be rendered and read back by
     /// OCR (`corpus/tools/ocr_damage.py`) for the channel model.
@@ -468,9 +476,54 @@ fn run(cli: Cli) -> Result<(), CliError> {
 
 fn train(what: TrainCommand) -> Result<(), CliError> {
     match what {
-        TrainCommand::Lm { out, held_out } => {
+        TrainCommand::Lm {
+            out,
+            held_out,
+            extra,
+            exclude,
+        } => {
+            let read = |p: &Path| {
+                std::fs::read_to_string(p).map_err(|source| CliError::Read {
+                    path: p.to_path_buf(),
+                    source,
+                })
+            };
+            let mut text = crate::text::lm::ExtraText::default();
+            for p in &extra {
+                let content = read(p)?;
+                if p.extension().is_some_and(|e| e == "tsv") {
+                    text.lines.extend(
+                        content
+                            .lines()
+                            .filter(|l| !l.starts_with('#'))
+                            .filter_map(|l| l.split('\t').nth(1))
+                            .map(str::to_string),
+                    );
+                } else {
+                    text.lines.extend(content.lines().map(str::to_string));
+                }
+            }
+            for p in &exclude {
+                if p.is_dir() {
+                    let mut files: Vec<PathBuf> = std::fs::read_dir(p)
+                        .map_err(|source| CliError::Read {
+                            path: p.clone(),
+                            source,
+                        })?
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|f| f.extension().is_some_and(|e| e == "txt"))
+                        .collect();
+                    files.sort();
+                    for f in files {
+                        text.exclude.push(read(&f)?);
+                    }
+                } else {
+                    text.exclude.push(read(p)?);
+                }
+            }
             let summary = crate::text::train_language_model(
                 std::io::stdin().lock(),
+                &text,
                 &out,
                 held_out.as_deref(),
             )?;

@@ -406,7 +406,11 @@ impl Restorer {
         let mut by_fold: HashMap<String, Vec<u32>> = HashMap::new();
         for id in 6..lm.vocab_len() as u32 {
             let w = lm.word(id);
-            if w.chars().all(char::is_alphabetic) {
+            // Syllables (and single letters) only: abbreviations are words of the model but
+            // never a reading of something else.
+            if w.chars().all(char::is_alphabetic)
+                && (w.chars().count() == 1 || super::syllable::is_valid(w))
+            {
                 by_fold.entry(fold(w)).or_default().push(id);
             }
         }
@@ -771,9 +775,10 @@ impl Restorer {
                             cost: 0.0,
                         }]
                     } else if acronym {
+                        let fixed = fix_acronym(s, mode == Mode::Damaged);
                         vec![Candidate {
-                            id: UNK,
-                            text: fix_acronym(s, mode == Mode::Damaged).map(str::to_string),
+                            id: self.lm.token_id(Kind::Word, fixed.unwrap_or(s)),
+                            text: fixed.map(str::to_string),
                             cost: 0.0,
                         }]
                     } else {
@@ -836,7 +841,9 @@ impl Restorer {
                         && super::lm::word_key(&s.to_lowercase()) == rep
                     {
                         s.to_string()
-                    } else if list.get(choice).is_some_and(|c| c.id == UNK) {
+                    } else if list.get(choice).is_some_and(|c| c.id == UNK)
+                        || rep.chars().any(char::is_uppercase)
+                    {
                         rep.to_string()
                     } else {
                         apply_case(rep, case)
