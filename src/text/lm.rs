@@ -295,12 +295,12 @@ pub struct TrainOptions {
 
 /// Training text beside the Markdown corpus: in-domain lines (directives written for the
 /// project, agency names) and text that must not be trained on (the evaluation set), whose
-/// near-duplicates are removed from all training lines.
+/// near-duplicates are removed from the extra lines.
 #[derive(Debug, Clone, Default)]
 pub struct ExtraText {
     /// Extra training lines.
     pub lines: Vec<String>,
-    /// Texts kept out: no training line may share a word n-gram of
+    /// Texts kept out: no extra line may share a word n-gram of
     /// [`TrainOptions::exclude_ngram`] words with them.
     pub exclude: Vec<String>,
 }
@@ -341,7 +341,7 @@ pub struct TrainSummary {
     pub held_out_lines: usize,
     /// Extra in-domain lines trained on.
     pub extra_lines: usize,
-    /// Training lines dropped for sharing an n-gram with the excluded text.
+    /// Extra lines dropped for sharing an n-gram with the excluded text.
     pub excluded_lines: usize,
 }
 
@@ -509,7 +509,9 @@ pub fn train<R: BufRead>(
                 }
             }
         }
-        for (l, x) in lines.iter().zip(excluded.iter_mut()) {
+        // The corpus predates the excluded text; only the in-domain lines, written beside
+        // it, could carry copies of it.
+        for (l, x) in lines.iter().zip(excluded.iter_mut()).skip(n_corpus) {
             *x = line_keys(l)
                 .windows(n)
                 .any(|g| grams.contains(&hash_of(&g)));

@@ -3,13 +3,14 @@
 //! syllable language model, best sequence by beam search.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::lm::{BOS, EOS, LanguageModel, UNK};
 use super::token::{Kind, Token, tokenize};
 use super::unicode::{fold, split_tone};
 
 /// How much the document looks like damaged text decides how freely marks are changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// Mostly correct Vietnamese: only unknown or broken words are repaired.
     Clean,
@@ -84,9 +85,34 @@ pub struct Restorer {
     /// Folded (mark-free) form → word ids, most frequent first.
     by_fold: HashMap<String, Vec<u32>>,
     /// Folded forms grouped by length in characters.
-    folds_by_len: Vec<Vec<Vec<char>>>,
+    folds_by_len: Vec<Vec<FoldForm>>,
+    /// Hashes of the folded forms with zero, one or two letters deleted → forms, as (length,
+    /// position in `folds_by_len`): the index of the fuzzy search.
+    deletions: HashMap<u64, Vec<(u16, u32)>>,
+    /// Candidate lists of the words seen so far, shared by every text restored.
+    cache: std::sync::Mutex<HashMap<(String, Mode), Arc<Vec<Candidate>>>>,
+    /// Results of the fuzzy search by folded spelling and largest cost (see
+    /// [`Restorer::near_forms`]).
+    fuzzy_cache: FuzzyCache,
     weights: Weights,
 }
+
+/// A folded (mark-free) spelling of the vocabulary, with what the fuzzy search needs.
+#[derive(Debug)]
+struct FoldForm {
+    chars: Vec<char>,
+    /// The letters as [`letter_index`] values.
+    index: Vec<u8>,
+    bag: [u8; 32],
+    /// Word ids with this folded spelling, most frequent first.
+    ids: Vec<u32>,
+}
+
+/// Folded forms near a folded spelling: (length, position, cost) by (spelling, cost bound bits).
+type FuzzyCache = std::sync::Mutex<HashMap<(String, u32), Arc<Vec<(usize, usize, f32)>>>>;
+
+/// Most candidate lists kept in the shared cache before it is emptied.
+const CACHE_LIMIT: usize = 200_000;
 
 #[derive(Debug, Clone)]
 struct Candidate {
@@ -155,25 +181,79 @@ fn del_cost(a: char) -> f32 {
 
 const INS_COST: f32 = 1.2;
 
+/// Index of a folded letter in the cost tables: a–z → 0..=25, anything else 26.
+fn letter_index(c: char) -> u8 {
+    if c.is_ascii_lowercase() {
+        c as u8 - b'a'
+    } else {
+        26
+    }
+}
+
+/// Substitution and deletion costs by letter index, computed once.
+struct CostTable {
+    sub: [[f32; 27]; 27],
+    del: [f32; 27],
+}
+
+fn cost_table() -> &'static CostTable {
+    static TABLE: std::sync::OnceLock<CostTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let letter = |i: usize| {
+            if i < 26 {
+                char::from(b'a' + i as u8)
+            } else {
+                '?'
+            }
+        };
+        let mut t = CostTable {
+            sub: [[0.0; 27]; 27],
+            del: [0.0; 27],
+        };
+        for a in 0..27 {
+            t.del[a] = del_cost(letter(a));
+            for b in 0..27 {
+                t.sub[a][b] = if a == 26 || b == 26 {
+                    if a == b { 0.0 } else { 1.4 }
+                } else {
+                    sub_cost(letter(a), letter(b))
+                };
+            }
+        }
+        t
+    })
+}
+
 /// Weighted edit distance from an observed folded string to a vocabulary folded form, or
 /// `None` when above `max`.
+#[cfg(test)]
 fn edit_cost(obs: &[char], target: &[char], max: f32) -> Option<f32> {
+    let o: Vec<u8> = obs.iter().map(|c| letter_index(*c)).collect();
+    let t: Vec<u8> = target.iter().map(|c| letter_index(*c)).collect();
+    edit_cost_indexed(&o, &t, max)
+}
+
+/// [`edit_cost`] over letter indexes (see [`letter_index`]).
+fn edit_cost_indexed(obs: &[u8], target: &[u8], max: f32) -> Option<f32> {
     const MAX_LEN: usize = 24;
     let n = target.len();
     if n >= MAX_LEN {
         return None;
     }
+    let table = cost_table();
     let mut prev = [0f32; MAX_LEN];
     let mut cur = [0f32; MAX_LEN];
     for (j, p) in prev.iter_mut().enumerate().take(n + 1) {
         *p = j as f32 * INS_COST;
     }
     for &a in obs {
-        cur[0] = prev[0] + del_cost(a);
+        let sub = &table.sub[usize::from(a).min(26)];
+        let del = table.del[usize::from(a).min(26)];
+        cur[0] = prev[0] + del;
         let mut row_min = cur[0];
         for j in 1..=n {
-            let v = (prev[j - 1] + sub_cost(a, target[j - 1]))
-                .min(prev[j] + del_cost(a))
+            let v = (prev[j - 1] + sub[usize::from(target[j - 1]).min(26)])
+                .min(prev[j] + del)
                 .min(cur[j - 1] + INS_COST);
             cur[j] = v;
             row_min = row_min.min(v);
@@ -187,15 +267,37 @@ fn edit_cost(obs: &[char], target: &[char], max: f32) -> Option<f32> {
     (d <= max).then_some(d)
 }
 
-/// Letter counts of a folded word (a–z; other characters counted together).
-fn letter_bag(chars: &[char]) -> [u8; 27] {
-    let mut bag = [0u8; 27];
+/// Calls `f` with a hash of `word` and of every string made by deleting one or two of its
+/// letters (words longer than 23 letters only with their own hash).
+fn for_each_deletion(word: &[u8], mut f: impl FnMut(u64)) {
+    let hash = |skip1: usize, skip2: usize| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (i, &c) in word.iter().enumerate() {
+            if i != skip1 && i != skip2 {
+                h = (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h ^ (h >> 29)
+    };
+    let n = word.len();
+    f(hash(usize::MAX, usize::MAX));
+    if n > 23 {
+        return;
+    }
+    for i in 0..n {
+        f(hash(i, usize::MAX));
+        for j in i + 1..n {
+            f(hash(i, j));
+        }
+    }
+}
+
+/// Letter counts of a folded word (a–z; other characters counted together), padded to 32
+/// for vector instructions.
+fn letter_bag(chars: &[char]) -> [u8; 32] {
+    let mut bag = [0u8; 32];
     for &c in chars {
-        let i = if c.is_ascii_lowercase() {
-            (c as u8 - b'a') as usize
-        } else {
-            26
-        };
+        let i = usize::from(letter_index(c));
         bag[i] = bag[i].saturating_add(1);
     }
     bag
@@ -203,17 +305,16 @@ fn letter_bag(chars: &[char]) -> [u8; 27] {
 
 /// Lower bound of [`edit_cost`]: every edit fixes at most one surplus letter on each side
 /// and costs at least 0.7.
-fn bag_bound(obs: &[u8; 27], target: &[char]) -> f32 {
-    let t = letter_bag(target);
-    let (mut extra, mut missing) = (0u32, 0u32);
-    for (a, b) in obs.iter().zip(t.iter()) {
-        if a > b {
-            extra += u32::from(a - b);
-        } else {
-            missing += u32::from(b - a);
-        }
+fn bag_bound(obs: &[u8; 32], t: &[u8; 32]) -> f32 {
+    let mut extra = [0u8; 32];
+    let mut missing = [0u8; 32];
+    for i in 0..32 {
+        extra[i] = obs[i].saturating_sub(t[i]);
+        missing[i] = t[i].saturating_sub(obs[i]);
     }
-    extra.max(missing) as f32 * 0.7
+    let e: u32 = extra.iter().map(|x| u32::from(*x)).sum();
+    let m: u32 = missing.iter().map(|x| u32::from(*x)).sum();
+    e.max(m) as f32 * 0.7
 }
 
 fn is_marked(s: &str) -> bool {
@@ -414,18 +515,41 @@ impl Restorer {
                 by_fold.entry(fold(w)).or_default().push(id);
             }
         }
-        let mut folds_by_len: Vec<Vec<Vec<char>>> = Vec::new();
-        for f in by_fold.keys() {
+        let mut folds_by_len: Vec<Vec<FoldForm>> = Vec::new();
+        let mut keys: Vec<&String> = by_fold.keys().collect();
+        keys.sort();
+        for f in keys {
             let chars: Vec<char> = f.chars().collect();
-            if folds_by_len.len() <= chars.len() {
-                folds_by_len.resize(chars.len() + 1, Vec::new());
+            while folds_by_len.len() <= chars.len() {
+                folds_by_len.push(Vec::new());
             }
-            folds_by_len[chars.len()].push(chars);
+            let len = chars.len();
+            folds_by_len[len].push(FoldForm {
+                bag: letter_bag(&chars),
+                index: chars.iter().map(|c| letter_index(*c)).collect(),
+                chars,
+                ids: by_fold.get(f).cloned().unwrap_or_default(),
+            });
+        }
+        let mut deletions: HashMap<u64, Vec<(u16, u32)>> = HashMap::new();
+        for (len, bucket) in folds_by_len.iter().enumerate() {
+            for (k, form) in bucket.iter().enumerate() {
+                let mut seen = Vec::new();
+                for_each_deletion(&form.index, |h| {
+                    if !seen.contains(&h) {
+                        seen.push(h);
+                        deletions.entry(h).or_default().push((len as u16, k as u32));
+                    }
+                });
+            }
         }
         Restorer {
             lm,
             by_fold,
             folds_by_len,
+            deletions,
+            cache: std::sync::Mutex::new(HashMap::new()),
+            fuzzy_cache: std::sync::Mutex::new(HashMap::new()),
             weights: Weights::default(),
         }
     }
@@ -539,24 +663,16 @@ impl Restorer {
                 }
                 let max = ((w.max_edit - vcost).min(0.9 + 0.6 * obs.len() as f32))
                     / w.edit_scale.max(0.01);
-                let obs_bag = letter_bag(&obs);
-                let lo = obs.len().saturating_sub(2).max(1);
-                let hi = (obs.len() + 2).min(self.folds_by_len.len().saturating_sub(1));
-                for len in lo..=hi {
-                    for target in self.folds_by_len.get(len).map(Vec::as_slice).unwrap_or(&[]) {
-                        if *target == obs || bag_bound(&obs_bag, target) > max {
-                            continue;
-                        }
-                        if let Some(d) = edit_cost(&obs, target, max) {
-                            let f: String = target.iter().collect();
-                            for &id in self.by_fold.get(&f).map(Vec::as_slice).unwrap_or(&[]) {
-                                cands.push(Candidate {
-                                    id,
-                                    text: Some(self.lm.word(id).to_string()),
-                                    cost: d * w.edit_scale + vcost + exact_penalty,
-                                });
-                            }
-                        }
+                for &(len, k, d) in self.near_forms(&v, &obs, max).iter() {
+                    let Some(target) = self.folds_by_len.get(len).and_then(|b| b.get(k)) else {
+                        continue;
+                    };
+                    for &id in &target.ids {
+                        cands.push(Candidate {
+                            id,
+                            text: Some(self.lm.word(id).to_string()),
+                            cost: d * w.edit_scale + vcost + exact_penalty,
+                        });
                     }
                 }
             }
@@ -586,6 +702,70 @@ impl Restorer {
         cands.retain(|c| seen.insert(c.id));
         cands.truncate(w.max_candidates);
         cands
+    }
+
+    /// Folded forms of the vocabulary within weighted edit cost `max` of the folded string
+    /// `v` (other than `v` itself), as (length, position in [`Restorer::folds_by_len`], cost);
+    /// cached, since many surface words share a folded form.
+    fn near_forms(&self, v: &str, obs: &[char], max: f32) -> Arc<Vec<(usize, usize, f32)>> {
+        let key = (v.to_string(), max.to_bits());
+        if let Some(c) = self
+            .fuzzy_cache
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return c;
+        }
+        let obs_bag = letter_bag(obs);
+        let obs_index: Vec<u8> = obs.iter().map(|c| letter_index(*c)).collect();
+        // Forms sharing a spelling with up to two letters deleted on each side: every form
+        // within two edits, checked by the weighted distance.
+        let mut near: Vec<(u16, u32)> = Vec::new();
+        for_each_deletion(&obs_index, |h| {
+            if let Some(v) = self.deletions.get(&h) {
+                near.extend_from_slice(v);
+            }
+        });
+        near.sort_unstable();
+        near.dedup();
+        let mut out = Vec::new();
+        for (len, k) in near {
+            let (len, k) = (usize::from(len), k as usize);
+            let Some(target) = self.folds_by_len.get(len).and_then(|b| b.get(k)) else {
+                continue;
+            };
+            if bag_bound(&obs_bag, &target.bag) > max || target.chars == obs {
+                continue;
+            }
+            if let Some(d) = edit_cost_indexed(&obs_index, &target.index, max) {
+                out.push((len, k, d));
+            }
+        }
+        let out = Arc::new(out);
+        if let Ok(mut m) = self.fuzzy_cache.lock() {
+            if m.len() >= CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(key, out.clone());
+        }
+        out
+    }
+
+    /// [`Restorer::candidates`] of a word, from the shared cache when it was seen before.
+    fn cached_candidates(&self, word: &str, mode: Mode) -> Arc<Vec<Candidate>> {
+        let key = (word.to_string(), mode);
+        if let Some(c) = self.cache.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return c;
+        }
+        let c = Arc::new(self.candidates(word, mode, false));
+        if let Ok(mut m) = self.cache.lock() {
+            if m.len() >= CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(key, c.clone());
+        }
+        c
     }
 
     /// Syllables a short run of digits and symbols may be a misreading of ("46" → độ,
@@ -674,7 +854,6 @@ impl Restorer {
             list_markers(text)
         };
         let mut out = String::with_capacity(text.len() + text.len() / 8);
-        let mut cache: HashMap<(String, bool), Vec<Candidate>> = HashMap::new();
         let mut para_start = 0;
         let mut pos = 0;
         for line in text.split_inclusive('\n') {
@@ -685,19 +864,12 @@ impl Restorer {
                     para_start,
                     &markers,
                     mode,
-                    &mut cache,
                 ));
                 out.push_str(line);
                 para_start = pos;
             }
         }
-        out.push_str(&self.restore_paragraph(
-            &text[para_start..],
-            para_start,
-            &markers,
-            mode,
-            &mut cache,
-        ));
+        out.push_str(&self.restore_paragraph(&text[para_start..], para_start, &markers, mode));
         out
     }
 
@@ -707,7 +879,6 @@ impl Restorer {
         offset: usize,
         markers: &[(usize, char)],
         mode: Mode,
-        cache: &mut HashMap<(String, bool), Vec<Candidate>>,
     ) -> String {
         let tokens = tokenize(para);
         if tokens.is_empty() {
@@ -735,7 +906,7 @@ impl Restorer {
                 line_start = end;
             }
         }
-        let mut lists: Vec<Vec<Candidate>> = Vec::with_capacity(tokens.len());
+        let mut lists: Vec<Arc<Vec<Candidate>>> = Vec::with_capacity(tokens.len());
         for (i, t) in tokens.iter().enumerate() {
             let s = &para[t.start..t.end];
             let marker = markers
@@ -782,15 +953,8 @@ impl Restorer {
                             cost: 0.0,
                         }]
                     } else {
-                        let k = (s.to_string(), caps_line[i]);
-                        match cache.get(&k) {
-                            Some(c) => c.clone(),
-                            None => {
-                                let c = self.candidates(s, mode, false);
-                                cache.insert(k, c.clone());
-                                c
-                            }
-                        }
+                        lists.push(self.cached_candidates(s, mode));
+                        continue;
                     }
                 }
                 Kind::Code | Kind::Number | Kind::Punct
@@ -815,7 +979,7 @@ impl Restorer {
                     cost: 0.0,
                 }],
             };
-            lists.push(list);
+            lists.push(Arc::new(list));
         }
         let best = self.beam(&lists);
         let mut out = String::with_capacity(para.len() + 16);
@@ -874,7 +1038,7 @@ impl Restorer {
     }
 
     /// Beam search over candidate lists; returns the chosen index per position.
-    fn beam(&self, lists: &[Vec<Candidate>]) -> Vec<usize> {
+    fn beam(&self, lists: &[Arc<Vec<Candidate>>]) -> Vec<usize> {
         #[derive(Clone, Copy)]
         struct Hyp {
             a: u32,
