@@ -34,7 +34,7 @@ import re
 import sys
 from pathlib import Path
 
-KINDS = {"Công văn", "Thông báo", "Kế hoạch", "Quyết định", "Chỉ thị", "Báo cáo", "Tờ trình", "Công điện"}
+KINDS = {"Công văn", "Thông báo", "Kế hoạch", "Quyết định", "Chỉ thị", "Báo cáo", "Tờ trình", "Công điện", "Nghị quyết"}
 DOC_KEYS = ["kind", "number", "issuer", "place", "issued_on", "subject", "recipients", "references", "signer", "tasks"]
 TASK_KEYS = {"lead", "support", "text", "deadline", "deadline_text"}
 RECURRENCES = {"monthly", "quarterly", "yearly"}
