@@ -136,13 +136,17 @@ enum TrainCommand {
         #[arg(long)]
         held_out: Option<PathBuf>,
         /// In-domain training text: plain text files (every line), or `.tsv` files (the
-        /// second column of lines not starting with '#', as in dictionaries/agencies.tsv).
+        /// second column of lines not starting with '#', as in dictionaries/agencies.tsv);
+        /// OCR readings (NAME.ocr.txt) are skipped.
         #[arg(long, num_args = 1..)]
         extra: Vec<PathBuf>,
         /// Text never to train on: files, or folders whose .txt files are read; training
         /// lines sharing an 8-word sequence with it are dropped.
         #[arg(long, num_args = 1..)]
         exclude: Vec<PathBuf>,
+        /// How many times each extra line counts against one corpus line.
+        #[arg(long, default_value_t = crate::text::lm::TrainOptions::default().extra_weight)]
+        extra_weight: u32,
     },
     /// Print clean training lines from the corpus on standard input, to be rendered and read back by
     /// OCR (`corpus/tools/ocr_damage.py`) for the channel model.
@@ -481,6 +485,7 @@ fn train(what: TrainCommand) -> Result<(), CliError> {
             held_out,
             extra,
             exclude,
+            extra_weight,
         } => {
             let read = |p: &Path| {
                 std::fs::read_to_string(p).map_err(|source| CliError::Read {
@@ -489,7 +494,10 @@ fn train(what: TrainCommand) -> Result<(), CliError> {
                 })
             };
             let mut text = crate::text::lm::ExtraText::default();
-            for p in &extra {
+            for p in extra
+                .iter()
+                .filter(|p| !p.to_string_lossy().ends_with(".ocr.txt"))
+            {
                 let content = read(p)?;
                 if p.extension().is_some_and(|e| e == "tsv") {
                     text.lines.extend(
@@ -521,11 +529,16 @@ fn train(what: TrainCommand) -> Result<(), CliError> {
                     text.exclude.push(read(p)?);
                 }
             }
-            let summary = crate::text::train_language_model(
+            let options = crate::text::lm::TrainOptions {
+                extra_weight,
+                ..crate::text::lm::TrainOptions::default()
+            };
+            let summary = crate::text::train_language_model_with(
                 std::io::stdin().lock(),
                 &text,
                 &out,
                 held_out.as_deref(),
+                &options,
             )?;
             eprintln!("{summary:?}");
         }

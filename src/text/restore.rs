@@ -925,6 +925,12 @@ impl Restorer {
                 Kind::Punct if mode == Mode::Damaged && matches!(s, "}" | "{" | ":") => {
                     self.punctuation_candidates(s)
                 }
+                // Table cells ("| Sở Xây dựng |") are read as sentences of their own.
+                Kind::Punct if s == "|" => vec![Candidate {
+                    id: BOS,
+                    text: None,
+                    cost: 0.0,
+                }],
                 Kind::Word => {
                     let case = case_of(s);
                     let lower = s.to_lowercase();
@@ -1058,7 +1064,19 @@ impl Restorer {
         let mut next: Vec<Hyp> = Vec::new();
         for list in lists {
             next.clear();
-            if list.len() == 1 {
+            if list.len() == 1 && list[0].id == BOS {
+                // A cell boundary: the sentence ends here and a new one starts.
+                for h in &beam {
+                    let s = h.score + self.lm.score(h.a, h.b, EOS);
+                    arena.push((h.node, 0));
+                    next.push(Hyp {
+                        a: BOS,
+                        b: BOS,
+                        score: s,
+                        node: arena.len() - 1,
+                    });
+                }
+            } else if list.len() == 1 {
                 let c = &list[0];
                 for h in &beam {
                     let s = h.score + self.lm.score(h.a, h.b, c.id) - c.cost;
