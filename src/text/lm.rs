@@ -701,7 +701,7 @@ pub fn train<R: BufRead>(
             tri_entries.push((k, p.log10() as f32));
         }
     }
-    let gamma2_entries: Vec<(u64, f32)> = ctx
+    let mut gamma2_entries: Vec<(u64, f32)> = ctx
         .iter()
         .map(|(&k, &(sum, distinct))| {
             (k, (d3 * distinct as f64 / sum.max(1) as f64).log10() as f32)
@@ -712,6 +712,10 @@ pub fn train<R: BufRead>(
     summary.vocab = model.vocab.len();
     summary.bigrams = bi_entries.len();
     summary.trigrams = tri_entries.len();
+    // Sorted, so that the table layout (and the file) depends only on the training text.
+    bi_entries.sort_unstable_by_key(|e| e.0);
+    tri_entries.sort_unstable_by_key(|e| e.0);
+    gamma2_entries.sort_unstable_by_key(|e| e.0);
     model.bigram = Table::build(&bi_entries);
     model.trigram = Table::build(&tri_entries);
     model.gamma2 = Table::build(&gamma2_entries);
