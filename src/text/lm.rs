@@ -314,7 +314,7 @@ impl Default for TrainOptions {
             held_out_every: 10,
             held_out_offset: 3,
             held_out_max_chars: 400_000,
-            extra_weight: 5,
+            extra_weight: 15,
             exclude_ngram: 8,
         }
     }

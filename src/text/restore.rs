@@ -1208,6 +1208,37 @@ mod tests {
     }
 
     #[test]
+    fn list_letters_follow_their_sequence() {
+        let text =
+            "1. Giao:\na) mot;\nb) hai;\nc} ba;\nd) bon;\nd) nam;\na} sau;\n2. Tiep:\na) bay.";
+        let letters: Vec<char> = list_markers(text).into_iter().map(|m| m.1).collect();
+        // "d)" after "d)" is "đ)", "a}" after "đ)" is "e)"? no: a is not a misreading of e,
+        // so it opens a new list; a numbered line restarts the list too.
+        assert_eq!(letters, vec!['a', 'b', 'c', 'd', 'đ', 'a', 'a']);
+        let ocr = "a) mot;\nb) hai;\n¢) ba;\na} bon;";
+        let letters: Vec<char> = list_markers(ocr).into_iter().map(|m| m.1).collect();
+        assert_eq!(letters, vec!['a', 'b', 'c', 'd']);
+    }
+
+    #[test]
+    fn misread_word_tokens_are_recognised() {
+        for s in ["46", "$6", "&", "¥", "1am", "1a", "c6"] {
+            assert!(looks_like_misread_word(s), "{s}");
+        }
+        for s in ["1", "2020", "15", "abc", "12345"] {
+            assert!(!looks_like_misread_word(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_dollar_word_is_capital_at_a_start_or_before_a_name() {
+        let case = |para: &str, i: usize| dollar_case(para, &tokenize(para), i);
+        assert_eq!(case("$6: 12/UBND", 0), Case::Title);
+        assert_eq!(case("voi $& Tai chinh", 1), Case::Title);
+        assert_eq!(case("kien truc $6 cua", 2), Case::Lower);
+    }
+
+    #[test]
     fn case_is_detected_and_applied() {
         assert_eq!(case_of("Vin"), Case::Title);
         assert_eq!(case_of("VAN"), Case::Upper);
