@@ -90,7 +90,7 @@ pub struct Restorer {
     /// position in `folds_by_len`): the index of the fuzzy search.
     deletions: HashMap<u64, Vec<(u16, u32)>>,
     /// Candidate lists of the words seen so far, shared by every text restored.
-    cache: std::sync::Mutex<HashMap<(String, Mode), Arc<Vec<Candidate>>>>,
+    cache: CandidateCache,
     /// Results of the fuzzy search by folded spelling and largest cost (see
     /// [`Restorer::near_forms`]).
     fuzzy_cache: FuzzyCache,
@@ -107,6 +107,9 @@ struct FoldForm {
     /// Word ids with this folded spelling, most frequent first.
     ids: Vec<u32>,
 }
+
+/// Candidate lists by (word as read, mode).
+type CandidateCache = std::sync::Mutex<HashMap<(String, Mode), Arc<Vec<Candidate>>>>;
 
 /// Folded forms near a folded spelling: (length, position, cost) by (spelling, cost bound bits).
 type FuzzyCache = std::sync::Mutex<HashMap<(String, u32), Arc<Vec<(usize, usize, f32)>>>>;
