@@ -339,7 +339,7 @@ fn make_query(
 }
 
 /// CPU time consumed by the current thread so far (Linux `/proc/thread-self/schedstat`).
-fn thread_cpu_time() -> Option<Duration> {
+pub(crate) fn thread_cpu_time() -> Option<Duration> {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
     let nanos: u64 = stat.split_whitespace().next()?.parse().ok()?;
     Some(Duration::from_nanos(nanos))

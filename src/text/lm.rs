@@ -287,6 +287,22 @@ pub struct TrainOptions {
     pub held_out_offset: usize,
     /// See `held_out_every`.
     pub held_out_max_chars: usize,
+    /// How many times each line of the extra (in-domain) training text counts.
+    pub extra_weight: u32,
+    /// Training lines sharing a word n-gram of this length with the excluded text are dropped.
+    pub exclude_ngram: usize,
+}
+
+/// Training text beside the Markdown corpus: in-domain lines (directives written for the
+/// project, agency names) and text that must not be trained on (the evaluation set), whose
+/// near-duplicates are removed from the extra lines.
+#[derive(Debug, Clone, Default)]
+pub struct ExtraText {
+    /// Extra training lines.
+    pub lines: Vec<String>,
+    /// Texts kept out: no extra line may share a word n-gram of
+    /// [`TrainOptions::exclude_ngram`] words with them.
+    pub exclude: Vec<String>,
 }
 
 impl Default for TrainOptions {
@@ -298,6 +314,8 @@ impl Default for TrainOptions {
             held_out_every: 10,
             held_out_offset: 3,
             held_out_max_chars: 400_000,
+            extra_weight: 15,
+            exclude_ngram: 8,
         }
     }
 }
@@ -321,6 +339,10 @@ pub struct TrainSummary {
     pub trigrams: usize,
     /// Held-out lines written (after dropping lines sharing a 6-gram with training).
     pub held_out_lines: usize,
+    /// Extra in-domain lines trained on.
+    pub extra_lines: usize,
+    /// Extra lines dropped for sharing an n-gram with the excluded text.
+    pub excluded_lines: usize,
 }
 
 /// Cleans one Markdown body line into prose; `None` for tables, rules and empty lines.
@@ -431,6 +453,11 @@ pub fn sample_training_lines<R: BufRead>(
     Ok(out)
 }
 
+/// An abbreviation in capitals ("UBND", "HĐND"): kept in the vocabulary as a word.
+fn is_acronym(s: &str) -> bool {
+    s.chars().count() >= 2 && s.chars().all(char::is_uppercase) && !super::syllable::is_valid(s)
+}
+
 /// Word keys of a line, as used for the 6-gram overlap test.
 fn line_keys(line: &str) -> Vec<u64> {
     tokenize(line)
@@ -446,6 +473,7 @@ fn line_keys(line: &str) -> Vec<u64> {
 pub fn train<R: BufRead>(
     corpus: R,
     options: &TrainOptions,
+    extra: &ExtraText,
     held_out: Option<&mut dyn Write>,
 ) -> Result<(LanguageModel, TrainSummary), TextError> {
     let mut summary = TrainSummary::default();
@@ -467,17 +495,55 @@ pub fn train<R: BufRead>(
         }
     })?;
     drop(seen);
+    // In-domain lines, then near-duplicates of the excluded text out of everything.
+    let n_corpus = lines.len();
+    lines.extend(extra.lines.iter().filter_map(|l| clean_line(l)));
+    let mut excluded = vec![false; lines.len()];
+    if !extra.exclude.is_empty() {
+        let n = options.exclude_ngram.max(1);
+        let mut grams: HashSet<u64> = HashSet::new();
+        for text in &extra.exclude {
+            for l in text.lines() {
+                for w in line_keys(l).windows(n) {
+                    grams.insert(hash_of(&w));
+                }
+            }
+        }
+        // The corpus predates the excluded text; only the in-domain lines, written beside
+        // it, could carry copies of it.
+        for (l, x) in lines.iter().zip(excluded.iter_mut()).skip(n_corpus) {
+            *x = line_keys(l)
+                .windows(n)
+                .any(|g| grams.contains(&hash_of(&g)));
+        }
+        summary.excluded_lines = excluded.iter().filter(|x| **x).count();
+    }
+    let weights: Vec<u32> = (0..lines.len())
+        .map(|i| match (excluded[i], i < n_corpus) {
+            (true, _) => 0,
+            (false, true) => 1,
+            (false, false) => options.extra_weight.max(1),
+        })
+        .collect();
+    summary.extra_lines = weights[n_corpus..].iter().filter(|w| **w > 0).count();
     summary.lines = lines.len();
     // Vocabulary.
     let mut counts: HashMap<String, u32> = HashMap::new();
-    for l in &lines {
+    let mut acronyms: HashSet<String> = HashSet::new();
+    for (l, &wt) in lines.iter().zip(&weights) {
+        if wt == 0 {
+            continue;
+        }
         for t in tokenize(l) {
             let s = &l[t.start..t.end];
             match t.kind {
                 Kind::Word if s.chars().all(char::is_alphabetic) => {
-                    *counts.entry(word_key(s)).or_default() += 1
+                    *counts.entry(word_key(s)).or_default() += wt;
+                    if is_acronym(s) {
+                        acronyms.insert(word_key(s));
+                    }
                 }
-                Kind::Punct => *counts.entry(s.to_string()).or_default() += 1,
+                Kind::Punct => *counts.entry(s.to_string()).or_default() += wt,
                 _ => {}
             }
         }
@@ -485,7 +551,8 @@ pub fn train<R: BufRead>(
     let mut words: Vec<(String, u32)> = counts
         .into_iter()
         .filter(|(w, c)| {
-            *c >= options.min_word && (super::syllable::is_valid(w) || w.chars().count() == 1)
+            *c >= options.min_word
+                && (super::syllable::is_valid(w) || w.chars().count() == 1 || acronyms.contains(w))
         })
         .collect();
     words.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -508,7 +575,10 @@ pub fn train<R: BufRead>(
     let mut tri: HashMap<u64, u32> = HashMap::new();
     let mut grams6: HashSet<u64> = HashSet::new();
     let want6 = held_out.is_some();
-    for l in &lines {
+    for (l, &wt) in lines.iter().zip(&weights) {
+        if wt == 0 {
+            continue;
+        }
         let toks = tokenize(l);
         let mut seq = Vec::with_capacity(toks.len() + 2);
         seq.push(BOS);
@@ -519,11 +589,11 @@ pub fn train<R: BufRead>(
         seq.push(EOS);
         summary.tokens += toks.len();
         for (i, &w) in seq.iter().enumerate().skip(1) {
-            uni[w as usize] += 1;
-            *bi.entry(bigram_key(seq[i - 1], w)).or_default() += 1;
+            uni[w as usize] += u64::from(wt);
+            *bi.entry(bigram_key(seq[i - 1], w)).or_default() += wt;
             if i >= 2 {
                 *tri.entry(trigram_key(seq[i - 2], seq[i - 1], w))
-                    .or_default() += 1;
+                    .or_default() += wt;
             }
         }
         if want6 {
@@ -631,7 +701,7 @@ pub fn train<R: BufRead>(
             tri_entries.push((k, p.log10() as f32));
         }
     }
-    let gamma2_entries: Vec<(u64, f32)> = ctx
+    let mut gamma2_entries: Vec<(u64, f32)> = ctx
         .iter()
         .map(|(&k, &(sum, distinct))| {
             (k, (d3 * distinct as f64 / sum.max(1) as f64).log10() as f32)
@@ -642,6 +712,10 @@ pub fn train<R: BufRead>(
     summary.vocab = model.vocab.len();
     summary.bigrams = bi_entries.len();
     summary.trigrams = tri_entries.len();
+    // Sorted, so that the table layout (and the file) depends only on the training text.
+    bi_entries.sort_unstable_by_key(|e| e.0);
+    tri_entries.sort_unstable_by_key(|e| e.0);
+    gamma2_entries.sort_unstable_by_key(|e| e.0);
     model.bigram = Table::build(&bi_entries);
     model.trigram = Table::build(&tri_entries);
     model.gamma2 = Table::build(&gamma2_entries);
@@ -677,7 +751,12 @@ mod tests {
 
     #[test]
     fn trains_and_round_trips() -> Result<(), TextError> {
-        let (m, s) = train(CORPUS.as_bytes(), &small_options(), None)?;
+        let (m, s) = train(
+            CORPUS.as_bytes(),
+            &small_options(),
+            &ExtraText::default(),
+            None,
+        )?;
         assert_eq!(s.documents, 1);
         assert_eq!(s.lines, 4); // heading + three distinct prose lines
         let bytes = m.to_bytes();
@@ -693,6 +772,36 @@ mod tests {
         let unseen = m2.score(c, b, a);
         assert!(seen > unseen, "{seen} {unseen}");
         assert!((seen - m.score(a, b, c)).abs() < 1e-6);
+        Ok(())
+    }
+
+    #[test]
+    fn extra_text_is_weighted_and_evaluation_text_excluded() -> Result<(), TextError> {
+        let extra = ExtraText {
+            lines: vec![
+                "Độc lập - Tự do - Hạnh phúc".to_string(),
+                "Giao UBND tỉnh chủ trì thực hiện việc rà soát các nhiệm vụ được giao".to_string(),
+            ],
+            exclude: vec!["Giao UBND tỉnh chủ trì thực hiện việc rà soát.".to_string()],
+        };
+        let (m, s) = train(CORPUS.as_bytes(), &small_options(), &extra, None)?;
+        assert_eq!(s.extra_lines, 1);
+        assert_eq!(s.excluded_lines, 1);
+        assert!(m.id("hạnh").is_some());
+        // The excluded line's words never entered the model.
+        assert!(m.id("soát").is_none());
+        Ok(())
+    }
+
+    #[test]
+    fn acronyms_are_words_of_the_model() -> Result<(), TextError> {
+        let extra = ExtraText {
+            lines: vec!["Giao UBND tỉnh và HĐND tỉnh".to_string()],
+            exclude: Vec::new(),
+        };
+        let (m, _) = train(CORPUS.as_bytes(), &small_options(), &extra, None)?;
+        assert!(m.id("ubnd").is_some());
+        assert!(m.id("hđnd").is_some());
         Ok(())
     }
 

@@ -100,17 +100,20 @@ pub fn normalize(input: &str) -> String {
 /// `xz -dc phap-dien.md.xz`) with default [`lm::TrainOptions`] and writes it to `out`.
 /// Held-out documents are excluded; when `held_out` is given their lines (minus any sharing
 /// a 6-gram with training text) are written there for evaluation.
+/// `extra` adds in-domain lines and removes near-duplicates of the evaluation text.
 pub fn train_language_model(
     corpus: impl std::io::BufRead,
+    extra: &lm::ExtraText,
     out: &std::path::Path,
     held_out: Option<&std::path::Path>,
 ) -> Result<lm::TrainSummary, TextError> {
-    train_language_model_with(corpus, out, held_out, &lm::TrainOptions::default())
+    train_language_model_with(corpus, extra, out, held_out, &lm::TrainOptions::default())
 }
 
 /// [`train_language_model`] with explicit options.
 pub fn train_language_model_with(
     corpus: impl std::io::BufRead,
+    extra: &lm::ExtraText,
     out: &std::path::Path,
     held_out: Option<&std::path::Path>,
     options: &lm::TrainOptions,
@@ -118,11 +121,11 @@ pub fn train_language_model_with(
     let (model, summary) = match held_out {
         Some(p) => {
             let mut w = std::io::BufWriter::new(std::fs::File::create(p)?);
-            let r = lm::train(corpus, options, Some(&mut w))?;
+            let r = lm::train(corpus, options, extra, Some(&mut w))?;
             std::io::Write::flush(&mut w)?;
             r
         }
-        None => lm::train(corpus, options, None)?,
+        None => lm::train(corpus, options, extra, None)?,
     };
     std::fs::write(out, model.to_bytes())?;
     Ok(summary)

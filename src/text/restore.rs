@@ -3,13 +3,14 @@
 //! syllable language model, best sequence by beam search.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::lm::{BOS, EOS, LanguageModel, UNK};
 use super::token::{Kind, Token, tokenize};
 use super::unicode::{fold, split_tone};
 
 /// How much the document looks like damaged text decides how freely marks are changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Mode {
     /// Mostly correct Vietnamese: only unknown or broken words are repaired.
     Clean,
@@ -47,6 +48,8 @@ pub struct Weights {
     pub common_words: u32,
     /// Multiplier of letter edit costs.
     pub edit_scale: f32,
+    /// Reading an OCR ":" as ";".
+    pub semicolon_as_colon: f32,
     /// Beam width.
     pub beam: usize,
     /// Most candidates per token.
@@ -68,6 +71,7 @@ impl Default for Weights {
             common_words: 1500,
             exact_valid_bonus: 2.0,
             number_as_word: 1.0,
+            semicolon_as_colon: 0.2,
             beam: 8,
             max_candidates: 12,
         }
@@ -81,9 +85,37 @@ pub struct Restorer {
     /// Folded (mark-free) form → word ids, most frequent first.
     by_fold: HashMap<String, Vec<u32>>,
     /// Folded forms grouped by length in characters.
-    folds_by_len: Vec<Vec<Vec<char>>>,
+    folds_by_len: Vec<Vec<FoldForm>>,
+    /// Hashes of the folded forms with zero, one or two letters deleted → forms, as (length,
+    /// position in `folds_by_len`): the index of the fuzzy search.
+    deletions: HashMap<u64, Vec<(u16, u32)>>,
+    /// Candidate lists of the words seen so far, shared by every text restored.
+    cache: CandidateCache,
+    /// Results of the fuzzy search by folded spelling and largest cost (see
+    /// [`Restorer::near_forms`]).
+    fuzzy_cache: FuzzyCache,
     weights: Weights,
 }
+
+/// A folded (mark-free) spelling of the vocabulary, with what the fuzzy search needs.
+#[derive(Debug)]
+struct FoldForm {
+    chars: Vec<char>,
+    /// The letters as [`letter_index`] values.
+    index: Vec<u8>,
+    bag: [u8; 32],
+    /// Word ids with this folded spelling, most frequent first.
+    ids: Vec<u32>,
+}
+
+/// Candidate lists by (word as read, mode).
+type CandidateCache = std::sync::Mutex<HashMap<(String, Mode), Arc<Vec<Candidate>>>>;
+
+/// Folded forms near a folded spelling: (length, position, cost) by (spelling, cost bound bits).
+type FuzzyCache = std::sync::Mutex<HashMap<(String, u32), Arc<Vec<(usize, usize, f32)>>>>;
+
+/// Most candidate lists kept in the shared cache before it is emptied.
+const CACHE_LIMIT: usize = 200_000;
 
 #[derive(Debug, Clone)]
 struct Candidate {
@@ -152,25 +184,79 @@ fn del_cost(a: char) -> f32 {
 
 const INS_COST: f32 = 1.2;
 
+/// Index of a folded letter in the cost tables: a–z → 0..=25, anything else 26.
+fn letter_index(c: char) -> u8 {
+    if c.is_ascii_lowercase() {
+        c as u8 - b'a'
+    } else {
+        26
+    }
+}
+
+/// Substitution and deletion costs by letter index, computed once.
+struct CostTable {
+    sub: [[f32; 27]; 27],
+    del: [f32; 27],
+}
+
+fn cost_table() -> &'static CostTable {
+    static TABLE: std::sync::OnceLock<CostTable> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let letter = |i: usize| {
+            if i < 26 {
+                char::from(b'a' + i as u8)
+            } else {
+                '?'
+            }
+        };
+        let mut t = CostTable {
+            sub: [[0.0; 27]; 27],
+            del: [0.0; 27],
+        };
+        for a in 0..27 {
+            t.del[a] = del_cost(letter(a));
+            for b in 0..27 {
+                t.sub[a][b] = if a == 26 || b == 26 {
+                    if a == b { 0.0 } else { 1.4 }
+                } else {
+                    sub_cost(letter(a), letter(b))
+                };
+            }
+        }
+        t
+    })
+}
+
 /// Weighted edit distance from an observed folded string to a vocabulary folded form, or
 /// `None` when above `max`.
+#[cfg(test)]
 fn edit_cost(obs: &[char], target: &[char], max: f32) -> Option<f32> {
+    let o: Vec<u8> = obs.iter().map(|c| letter_index(*c)).collect();
+    let t: Vec<u8> = target.iter().map(|c| letter_index(*c)).collect();
+    edit_cost_indexed(&o, &t, max)
+}
+
+/// [`edit_cost`] over letter indexes (see [`letter_index`]).
+fn edit_cost_indexed(obs: &[u8], target: &[u8], max: f32) -> Option<f32> {
     const MAX_LEN: usize = 24;
     let n = target.len();
     if n >= MAX_LEN {
         return None;
     }
+    let table = cost_table();
     let mut prev = [0f32; MAX_LEN];
     let mut cur = [0f32; MAX_LEN];
     for (j, p) in prev.iter_mut().enumerate().take(n + 1) {
         *p = j as f32 * INS_COST;
     }
     for &a in obs {
-        cur[0] = prev[0] + del_cost(a);
+        let sub = &table.sub[usize::from(a).min(26)];
+        let del = table.del[usize::from(a).min(26)];
+        cur[0] = prev[0] + del;
         let mut row_min = cur[0];
         for j in 1..=n {
-            let v = (prev[j - 1] + sub_cost(a, target[j - 1]))
-                .min(prev[j] + del_cost(a))
+            let v = (prev[j - 1] + sub[usize::from(target[j - 1]).min(26)])
+                .min(prev[j] + del)
                 .min(cur[j - 1] + INS_COST);
             cur[j] = v;
             row_min = row_min.min(v);
@@ -184,15 +270,37 @@ fn edit_cost(obs: &[char], target: &[char], max: f32) -> Option<f32> {
     (d <= max).then_some(d)
 }
 
-/// Letter counts of a folded word (a–z; other characters counted together).
-fn letter_bag(chars: &[char]) -> [u8; 27] {
-    let mut bag = [0u8; 27];
+/// Calls `f` with a hash of `word` and of every string made by deleting one or two of its
+/// letters (words longer than 23 letters only with their own hash).
+fn for_each_deletion(word: &[u8], mut f: impl FnMut(u64)) {
+    let hash = |skip1: usize, skip2: usize| {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for (i, &c) in word.iter().enumerate() {
+            if i != skip1 && i != skip2 {
+                h = (h ^ u64::from(c)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        h ^ (h >> 29)
+    };
+    let n = word.len();
+    f(hash(usize::MAX, usize::MAX));
+    if n > 23 {
+        return;
+    }
+    for i in 0..n {
+        f(hash(i, usize::MAX));
+        for j in i + 1..n {
+            f(hash(i, j));
+        }
+    }
+}
+
+/// Letter counts of a folded word (a–z; other characters counted together), padded to 32
+/// for vector instructions.
+fn letter_bag(chars: &[char]) -> [u8; 32] {
+    let mut bag = [0u8; 32];
     for &c in chars {
-        let i = if c.is_ascii_lowercase() {
-            (c as u8 - b'a') as usize
-        } else {
-            26
-        };
+        let i = usize::from(letter_index(c));
         bag[i] = bag[i].saturating_add(1);
     }
     bag
@@ -200,17 +308,16 @@ fn letter_bag(chars: &[char]) -> [u8; 27] {
 
 /// Lower bound of [`edit_cost`]: every edit fixes at most one surplus letter on each side
 /// and costs at least 0.7.
-fn bag_bound(obs: &[u8; 27], target: &[char]) -> f32 {
-    let t = letter_bag(target);
-    let (mut extra, mut missing) = (0u32, 0u32);
-    for (a, b) in obs.iter().zip(t.iter()) {
-        if a > b {
-            extra += u32::from(a - b);
-        } else {
-            missing += u32::from(b - a);
-        }
+fn bag_bound(obs: &[u8; 32], t: &[u8; 32]) -> f32 {
+    let mut extra = [0u8; 32];
+    let mut missing = [0u8; 32];
+    for i in 0..32 {
+        extra[i] = obs[i].saturating_sub(t[i]);
+        missing[i] = t[i].saturating_sub(obs[i]);
     }
-    extra.max(missing) as f32 * 0.7
+    let e: u32 = extra.iter().map(|x| u32::from(*x)).sum();
+    let m: u32 = missing.iter().map(|x| u32::from(*x)).sum();
+    e.max(m) as f32 * 0.7
 }
 
 fn is_marked(s: &str) -> bool {
@@ -253,34 +360,131 @@ fn apply_case(word: &str, case: Case) -> String {
     }
 }
 
-/// True for a short token of digits and OCR symbols that may be a misread syllable.
+/// True for a short token of digits and OCR symbols that may be a misread syllable ("46",
+/// "$6", "&", "¥"), or letters after a 1 that stands for l ("1am", "1a").
 fn looks_like_misread_word(s: &str) -> bool {
     let n = s.chars().count();
-    (1..=3).contains(&n)
+    let letters = s.chars().any(char::is_alphabetic);
+    (1..=4).contains(&n)
         && s.chars()
             .all(|c| c.is_ascii_digit() || c.is_alphabetic() || "$&§¢@¥".contains(c))
-        && s.chars().any(|c| "046$&§¢@¥".contains(c))
+        && (s.chars().any(|c| "046$&§¢@¥".contains(c)) || (letters && s.starts_with('1')))
+        && (n <= 3 || letters)
 }
 
-/// Acronyms whose Đ English OCR or plain ASCII typing loses.
-fn fix_acronym(s: &str) -> Option<&'static str> {
-    Some(match s {
-        "HDND" => "HĐND",
-        "DBQH" => "ĐBQH",
-        "ND" => "NĐ",
-        "QD" => "QĐ",
-        "DHQG" => "ĐHQG",
-        "GDDT" => "GDĐT",
-        "SGDDT" => "SGDĐT",
-        "BGDDT" => "BGDĐT",
-        "TTDT" => "TTĐT",
-        "DCS" => "ĐCS",
-        _ => return None,
+/// Vietnamese list-item letters in order: a) b) c) d) đ) e) g) …
+const LIST_LETTERS: [char; 23] = [
+    'a', 'b', 'c', 'd', 'đ', 'e', 'g', 'h', 'i', 'k', 'l', 'm', 'n', 'o', 'p', 'q', 'r', 's', 't',
+    'u', 'v', 'x', 'y',
+];
+
+/// Letters an English OCR engine (or the loss of marks) shows for an intended list letter.
+fn list_letter_confusable(observed: char, intended: char) -> bool {
+    observed == intended
+        || matches!(
+            (observed, intended),
+            ('d', 'đ')
+                | ('a', 'd')
+                | ('a', 'đ')
+                | ('i', 'đ')
+                | ('¢', 'c')
+                | ('1', 'l')
+                | ('|', 'l')
+        )
+}
+
+/// List-item markers ("a)", "đ)") opening the lines of a damaged or stripped text, decided in
+/// sequence: a marker that may be a misreading of the letter after the previous one is read
+/// as that letter (so "d)" after "d)" is "đ)", "a}" after "c)" is "d)"); a numbered line
+/// ("2. …") starts a new list. Answers (byte offset of the marker's letter, letter).
+fn list_markers(text: &str) -> Vec<(usize, char)> {
+    let mut out = Vec::new();
+    let mut prev: Option<usize> = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_start();
+        let at = start + (line.len() - body.len());
+        let mut chars = body.chars();
+        let (Some(first), Some(second)) = (chars.next(), chars.next()) else {
+            continue;
+        };
+        if first.is_ascii_digit() {
+            prev = None;
+            continue;
+        }
+        let opens_item = matches!(second, ')' | '}')
+            && chars.next().is_none_or(char::is_whitespace)
+            && (first.is_lowercase() || matches!(first, '¢' | '1' | '|'));
+        if !opens_item {
+            continue;
+        }
+        let expected = prev.map_or(0, |p| p + 1);
+        let chosen = match LIST_LETTERS.get(expected) {
+            Some(&e) if list_letter_confusable(first, e) => Some(expected),
+            _ => LIST_LETTERS.iter().position(|&l| l == first),
+        };
+        if let Some(i) = chosen {
+            out.push((at, LIST_LETTERS[i]));
+        }
+        prev = chosen;
+    }
+    out
+}
+
+/// Known acronyms: a fixed list of those written with Đ plus every capitalised abbreviation
+/// of `dictionaries/agencies.tsv`.
+fn acronyms() -> &'static [String] {
+    static LIST: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        const FIXED: [&str; 10] = [
+            "HĐND", "ĐBQH", "NĐ", "QĐ", "ĐHQG", "GDĐT", "SGDĐT", "BGDĐT", "TTĐT", "ĐCS",
+        ];
+        let mut out: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
+        for word in include_str!("../../dictionaries/agencies.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(|l| l.split(['\t', '|', ' ', ',', '(', ')']))
+        {
+            if word.chars().count() >= 2
+                && word.chars().all(|c| c.is_uppercase())
+                && !out.iter().any(|o| o == word)
+            {
+                out.push(word.to_string());
+            }
+        }
+        out
     })
 }
 
+/// Acronyms whose Đ plain ASCII typing (D) or English OCR (D, and in `damaged` text also P
+/// or B) loses: "HDND", "HPND" → "HĐND". A token that is itself a known acronym is kept.
+fn fix_acronym(s: &str, damaged: bool) -> Option<&'static str> {
+    let list = acronyms();
+    if list.iter().any(|a| a == s) {
+        return None;
+    }
+    let mut found = None;
+    for a in list.iter().filter(|a| a.contains('Đ')) {
+        if a.chars().count() != s.chars().count() {
+            continue;
+        }
+        let fits = a.chars().zip(s.chars()).all(|(x, y)| {
+            x == y || (x == 'Đ' && (y == 'D' || (damaged && matches!(y, 'P' | 'B'))))
+        });
+        if fits {
+            if found.is_some() {
+                return None;
+            }
+            found = Some(a.as_str());
+        }
+    }
+    found
+}
+
 /// Repairs the parts of a document code ("15/2020/ND-CP" → "15/2020/NĐ-CP").
-fn fix_code(code: &str) -> Option<String> {
+fn fix_code(code: &str, damaged: bool) -> Option<String> {
     let mut out = String::with_capacity(code.len() + 4);
     let mut changed = false;
     for part in code.split_inclusive(['/', '-', '.']) {
@@ -288,7 +492,7 @@ fn fix_code(code: &str) -> Option<String> {
             Some(c) => (c, &part[c.len()..]),
             None => (part, ""),
         };
-        match fix_acronym(core) {
+        match fix_acronym(core, damaged) {
             Some(f) => {
                 out.push_str(f);
                 changed = true;
@@ -306,22 +510,49 @@ impl Restorer {
         let mut by_fold: HashMap<String, Vec<u32>> = HashMap::new();
         for id in 6..lm.vocab_len() as u32 {
             let w = lm.word(id);
-            if w.chars().all(char::is_alphabetic) {
+            // Syllables (and single letters) only: abbreviations are words of the model but
+            // never a reading of something else.
+            if w.chars().all(char::is_alphabetic)
+                && (w.chars().count() == 1 || super::syllable::is_valid(w))
+            {
                 by_fold.entry(fold(w)).or_default().push(id);
             }
         }
-        let mut folds_by_len: Vec<Vec<Vec<char>>> = Vec::new();
-        for f in by_fold.keys() {
+        let mut folds_by_len: Vec<Vec<FoldForm>> = Vec::new();
+        let mut keys: Vec<&String> = by_fold.keys().collect();
+        keys.sort();
+        for f in keys {
             let chars: Vec<char> = f.chars().collect();
-            if folds_by_len.len() <= chars.len() {
-                folds_by_len.resize(chars.len() + 1, Vec::new());
+            while folds_by_len.len() <= chars.len() {
+                folds_by_len.push(Vec::new());
             }
-            folds_by_len[chars.len()].push(chars);
+            let len = chars.len();
+            folds_by_len[len].push(FoldForm {
+                bag: letter_bag(&chars),
+                index: chars.iter().map(|c| letter_index(*c)).collect(),
+                chars,
+                ids: by_fold.get(f).cloned().unwrap_or_default(),
+            });
+        }
+        let mut deletions: HashMap<u64, Vec<(u16, u32)>> = HashMap::new();
+        for (len, bucket) in folds_by_len.iter().enumerate() {
+            for (k, form) in bucket.iter().enumerate() {
+                let mut seen = Vec::new();
+                for_each_deletion(&form.index, |h| {
+                    if !seen.contains(&h) {
+                        seen.push(h);
+                        deletions.entry(h).or_default().push((len as u16, k as u32));
+                    }
+                });
+            }
         }
         Restorer {
             lm,
             by_fold,
             folds_by_len,
+            deletions,
+            cache: std::sync::Mutex::new(HashMap::new()),
+            fuzzy_cache: std::sync::Mutex::new(HashMap::new()),
             weights: Weights::default(),
         }
     }
@@ -435,24 +666,16 @@ impl Restorer {
                 }
                 let max = ((w.max_edit - vcost).min(0.9 + 0.6 * obs.len() as f32))
                     / w.edit_scale.max(0.01);
-                let obs_bag = letter_bag(&obs);
-                let lo = obs.len().saturating_sub(2).max(1);
-                let hi = (obs.len() + 2).min(self.folds_by_len.len().saturating_sub(1));
-                for len in lo..=hi {
-                    for target in self.folds_by_len.get(len).map(Vec::as_slice).unwrap_or(&[]) {
-                        if *target == obs || bag_bound(&obs_bag, target) > max {
-                            continue;
-                        }
-                        if let Some(d) = edit_cost(&obs, target, max) {
-                            let f: String = target.iter().collect();
-                            for &id in self.by_fold.get(&f).map(Vec::as_slice).unwrap_or(&[]) {
-                                cands.push(Candidate {
-                                    id,
-                                    text: Some(self.lm.word(id).to_string()),
-                                    cost: d * w.edit_scale + vcost + exact_penalty,
-                                });
-                            }
-                        }
+                for &(len, k, d) in self.near_forms(&v, &obs, max).iter() {
+                    let Some(target) = self.folds_by_len.get(len).and_then(|b| b.get(k)) else {
+                        continue;
+                    };
+                    for &id in &target.ids {
+                        cands.push(Candidate {
+                            id,
+                            text: Some(self.lm.word(id).to_string()),
+                            cost: d * w.edit_scale + vcost + exact_penalty,
+                        });
                     }
                 }
             }
@@ -484,6 +707,70 @@ impl Restorer {
         cands
     }
 
+    /// Folded forms of the vocabulary within weighted edit cost `max` of the folded string
+    /// `v` (other than `v` itself), as (length, position in [`Restorer::folds_by_len`], cost);
+    /// cached, since many surface words share a folded form.
+    fn near_forms(&self, v: &str, obs: &[char], max: f32) -> Arc<Vec<(usize, usize, f32)>> {
+        let key = (v.to_string(), max.to_bits());
+        if let Some(c) = self
+            .fuzzy_cache
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&key).cloned())
+        {
+            return c;
+        }
+        let obs_bag = letter_bag(obs);
+        let obs_index: Vec<u8> = obs.iter().map(|c| letter_index(*c)).collect();
+        // Forms sharing a spelling with up to two letters deleted on each side: every form
+        // within two edits, checked by the weighted distance.
+        let mut near: Vec<(u16, u32)> = Vec::new();
+        for_each_deletion(&obs_index, |h| {
+            if let Some(v) = self.deletions.get(&h) {
+                near.extend_from_slice(v);
+            }
+        });
+        near.sort_unstable();
+        near.dedup();
+        let mut out = Vec::new();
+        for (len, k) in near {
+            let (len, k) = (usize::from(len), k as usize);
+            let Some(target) = self.folds_by_len.get(len).and_then(|b| b.get(k)) else {
+                continue;
+            };
+            if bag_bound(&obs_bag, &target.bag) > max || target.chars == obs {
+                continue;
+            }
+            if let Some(d) = edit_cost_indexed(&obs_index, &target.index, max) {
+                out.push((len, k, d));
+            }
+        }
+        let out = Arc::new(out);
+        if let Ok(mut m) = self.fuzzy_cache.lock() {
+            if m.len() >= CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(key, out.clone());
+        }
+        out
+    }
+
+    /// [`Restorer::candidates`] of a word, from the shared cache when it was seen before.
+    fn cached_candidates(&self, word: &str, mode: Mode) -> Arc<Vec<Candidate>> {
+        let key = (word.to_string(), mode);
+        if let Some(c) = self.cache.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return c;
+        }
+        let c = Arc::new(self.candidates(word, mode, false));
+        if let Ok(mut m) = self.cache.lock() {
+            if m.len() >= CACHE_LIMIT {
+                m.clear();
+            }
+            m.insert(key, c.clone());
+        }
+        c
+    }
+
     /// Syllables a short run of digits and symbols may be a misreading of ("46" → độ,
     /// "$6" → số, "14" → là, "&" → ở).
     fn misread_number_candidates(&self, s: &str) -> Vec<Candidate> {
@@ -507,6 +794,21 @@ impl Restorer {
         out.sort_by(|a, b| a.cost.total_cmp(&b.cost));
         out.truncate(self.weights.max_candidates);
         out
+    }
+
+    /// What English OCR's "}", "{" and ":" may stand for: ")" and "(" always; ":" is often a
+    /// misread ";" (about six times in ten on rendered legal text), left to the language model.
+    fn punctuation_candidates(&self, s: &str) -> Vec<Candidate> {
+        let one = |p: &str, cost: f32| Candidate {
+            id: self.lm.token_id(Kind::Punct, p),
+            text: Some(p.to_string()),
+            cost,
+        };
+        match s {
+            "}" => vec![one(")", 0.0)],
+            "{" => vec![one("(", 0.0)],
+            _ => vec![one(":", 0.0), one(";", self.weights.semicolon_as_colon)],
+        }
     }
 
     /// Candidate readings of a word in a given mode, as (text, cost) for inspection.
@@ -549,8 +851,12 @@ impl Restorer {
     /// Restores a whole text; line breaks and everything but repaired words are kept.
     pub fn restore(&self, text: &str) -> String {
         let mode = self.mode_of(text);
+        let markers = if mode == Mode::Clean {
+            Vec::new()
+        } else {
+            list_markers(text)
+        };
         let mut out = String::with_capacity(text.len() + text.len() / 8);
-        let mut cache: HashMap<(String, bool), Vec<Candidate>> = HashMap::new();
         let mut para_start = 0;
         let mut pos = 0;
         for line in text.split_inclusive('\n') {
@@ -558,22 +864,24 @@ impl Restorer {
             if line.trim().is_empty() {
                 out.push_str(&self.restore_paragraph(
                     &text[para_start..pos - line.len()],
+                    para_start,
+                    &markers,
                     mode,
-                    &mut cache,
                 ));
                 out.push_str(line);
                 para_start = pos;
             }
         }
-        out.push_str(&self.restore_paragraph(&text[para_start..], mode, &mut cache));
+        out.push_str(&self.restore_paragraph(&text[para_start..], para_start, &markers, mode));
         out
     }
 
     fn restore_paragraph(
         &self,
         para: &str,
+        offset: usize,
+        markers: &[(usize, char)],
         mode: Mode,
-        cache: &mut HashMap<(String, bool), Vec<Candidate>>,
     ) -> String {
         let tokens = tokenize(para);
         if tokens.is_empty() {
@@ -601,10 +909,31 @@ impl Restorer {
                 line_start = end;
             }
         }
-        let mut lists: Vec<Vec<Candidate>> = Vec::with_capacity(tokens.len());
+        let mut lists: Vec<Arc<Vec<Candidate>>> = Vec::with_capacity(tokens.len());
         for (i, t) in tokens.iter().enumerate() {
             let s = &para[t.start..t.end];
+            let marker = markers
+                .binary_search_by_key(&(offset + t.start), |m| m.0)
+                .ok()
+                .and_then(|k| markers.get(k));
             let list = match t.kind {
+                _ if marker.is_some() => {
+                    let letter = marker.map_or(String::new(), |m| m.1.to_string());
+                    vec![Candidate {
+                        id: self.lm.id(&letter).unwrap_or(UNK),
+                        text: Some(letter),
+                        cost: 0.0,
+                    }]
+                }
+                Kind::Punct if mode == Mode::Damaged && matches!(s, "}" | "{" | ":") => {
+                    self.punctuation_candidates(s)
+                }
+                // Table cells ("| Sở Xây dựng |") are read as sentences of their own.
+                Kind::Punct if s == "|" => vec![Candidate {
+                    id: BOS,
+                    text: None,
+                    cost: 0.0,
+                }],
                 Kind::Word => {
                     let case = case_of(s);
                     let lower = s.to_lowercase();
@@ -626,24 +955,18 @@ impl Restorer {
                             cost: 0.0,
                         }]
                     } else if acronym {
+                        let fixed = fix_acronym(s, mode == Mode::Damaged);
                         vec![Candidate {
-                            id: UNK,
-                            text: fix_acronym(s).map(str::to_string),
+                            id: self.lm.token_id(Kind::Word, fixed.unwrap_or(s)),
+                            text: fixed.map(str::to_string),
                             cost: 0.0,
                         }]
                     } else {
-                        let k = (s.to_string(), caps_line[i]);
-                        match cache.get(&k) {
-                            Some(c) => c.clone(),
-                            None => {
-                                let c = self.candidates(s, mode, false);
-                                cache.insert(k, c.clone());
-                                c
-                            }
-                        }
+                        lists.push(self.cached_candidates(s, mode));
+                        continue;
                     }
                 }
-                Kind::Code | Kind::Number
+                Kind::Code | Kind::Number | Kind::Punct
                     if mode == Mode::Damaged && looks_like_misread_word(s) =>
                 {
                     let mut c = vec![Candidate {
@@ -656,7 +979,7 @@ impl Restorer {
                 }
                 Kind::Code => vec![Candidate {
                     id: super::lm::CODE,
-                    text: fix_code(s),
+                    text: fix_code(s, mode == Mode::Damaged),
                     cost: 0.0,
                 }],
                 _ => vec![Candidate {
@@ -665,7 +988,7 @@ impl Restorer {
                     cost: 0.0,
                 }],
             };
-            lists.push(list);
+            lists.push(Arc::new(list));
         }
         let best = self.beam(&lists);
         let mut out = String::with_capacity(para.len() + 16);
@@ -682,6 +1005,8 @@ impl Restorer {
                         && !neighbour_upper(para, &tokens, i)
                     {
                         Case::Title
+                    } else if s.starts_with('$') {
+                        dollar_case(para, &tokens, i)
                     } else {
                         case
                     };
@@ -689,12 +1014,28 @@ impl Restorer {
                         && super::lm::word_key(&s.to_lowercase()) == rep
                     {
                         s.to_string()
-                    } else if list.get(choice).is_some_and(|c| c.id == UNK) {
+                    } else if list.get(choice).is_some_and(|c| c.id == UNK)
+                        || rep.chars().any(char::is_uppercase)
+                    {
                         rep.to_string()
                     } else {
                         apply_case(rep, case)
                     };
                     out.push_str(&fixed);
+                }
+                Some(rep) if rep.chars().all(char::is_alphabetic) => {
+                    // A run of digits and symbols read as a syllable ("$6" → "Số").
+                    let case = if s.starts_with('$') {
+                        dollar_case(para, &tokens, i)
+                    } else {
+                        match case_of(s) {
+                            Case::Upper if s.chars().filter(|c| c.is_alphabetic()).count() < 2 => {
+                                Case::Title
+                            }
+                            c => c,
+                        }
+                    };
+                    out.push_str(&apply_case(rep, case));
                 }
                 Some(rep) => out.push_str(rep),
                 None => out.push_str(s),
@@ -706,7 +1047,7 @@ impl Restorer {
     }
 
     /// Beam search over candidate lists; returns the chosen index per position.
-    fn beam(&self, lists: &[Vec<Candidate>]) -> Vec<usize> {
+    fn beam(&self, lists: &[Arc<Vec<Candidate>>]) -> Vec<usize> {
         #[derive(Clone, Copy)]
         struct Hyp {
             a: u32,
@@ -726,7 +1067,19 @@ impl Restorer {
         let mut next: Vec<Hyp> = Vec::new();
         for list in lists {
             next.clear();
-            if list.len() == 1 {
+            if list.len() == 1 && list[0].id == BOS {
+                // A cell boundary: the sentence ends here and a new one starts.
+                for h in &beam {
+                    let s = h.score + self.lm.score(h.a, h.b, EOS);
+                    arena.push((h.node, 0));
+                    next.push(Hyp {
+                        a: BOS,
+                        b: BOS,
+                        score: s,
+                        node: arena.len() - 1,
+                    });
+                }
+            } else if list.len() == 1 {
                 let c = &list[0];
                 for h in &beam {
                     let s = h.score + self.lm.score(h.a, h.b, c.id) - c.cost;
@@ -782,6 +1135,32 @@ impl Restorer {
     }
 }
 
+/// Case of a syllable read from a token opening with "$" (an S to English OCR): capital at the
+/// start of a sentence or line and before a capitalised word ("$6:" → "Số:", "$& Tài chính" →
+/// "Sở Tài chính"), small otherwise ("kiến trúc $6 của" → "số").
+fn dollar_case(para: &str, tokens: &[Token], i: usize) -> Case {
+    let starts = match i.checked_sub(1).and_then(|j| tokens.get(j)) {
+        None => true,
+        Some(p) => {
+            para[p.end..tokens.get(i).map_or(p.end, |t| t.start)].contains('\n')
+                || (p.kind == Kind::Punct
+                    && matches!(&para[p.start..p.end], "." | ":" | ";" | "!" | "?"))
+        }
+    };
+    let next_capital = tokens.get(i + 1).is_some_and(|n| {
+        n.kind == Kind::Word
+            && para[n.start..n.end]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+    });
+    if starts || next_capital {
+        Case::Title
+    } else {
+        Case::Lower
+    }
+}
+
 /// True when the word before or after token `i` is written in capitals.
 fn neighbour_upper(para: &str, tokens: &[Token], i: usize) -> bool {
     let is_up = |j: usize| {
@@ -816,9 +1195,50 @@ mod tests {
 
     #[test]
     fn codes_get_their_d_back() {
-        assert_eq!(fix_code("15/2020/ND-CP").as_deref(), Some("15/2020/NĐ-CP"));
-        assert_eq!(fix_code("339/TB-VPCP"), None);
-        assert_eq!(fix_acronym("HDND"), Some("HĐND"));
+        assert_eq!(
+            fix_code("15/2020/ND-CP", false).as_deref(),
+            Some("15/2020/NĐ-CP")
+        );
+        assert_eq!(fix_code("339/TB-VPCP", true), None);
+        assert_eq!(fix_acronym("HDND", false), Some("HĐND"));
+        // English OCR reads Đ as P or B; plain typing only loses the stroke.
+        assert_eq!(fix_acronym("HPND", true), Some("HĐND"));
+        assert_eq!(fix_acronym("HBND", true), Some("HĐND"));
+        assert_eq!(fix_acronym("HPND", false), None);
+        // Known acronyms without Đ stay.
+        assert_eq!(fix_acronym("UBND", true), None);
+        assert_eq!(fix_acronym("DT", true), None);
+    }
+
+    #[test]
+    fn list_letters_follow_their_sequence() {
+        let text =
+            "1. Giao:\na) mot;\nb) hai;\nc} ba;\nd) bon;\nd) nam;\na} sau;\n2. Tiep:\na) bay.";
+        let letters: Vec<char> = list_markers(text).into_iter().map(|m| m.1).collect();
+        // "d)" after "d)" is "đ)", "a}" after "đ)" is "e)"? no: a is not a misreading of e,
+        // so it opens a new list; a numbered line restarts the list too.
+        assert_eq!(letters, vec!['a', 'b', 'c', 'd', 'đ', 'a', 'a']);
+        let ocr = "a) mot;\nb) hai;\n¢) ba;\na} bon;";
+        let letters: Vec<char> = list_markers(ocr).into_iter().map(|m| m.1).collect();
+        assert_eq!(letters, vec!['a', 'b', 'c', 'd']);
+    }
+
+    #[test]
+    fn misread_word_tokens_are_recognised() {
+        for s in ["46", "$6", "&", "¥", "1am", "1a", "c6"] {
+            assert!(looks_like_misread_word(s), "{s}");
+        }
+        for s in ["1", "2020", "15", "abc", "12345"] {
+            assert!(!looks_like_misread_word(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_dollar_word_is_capital_at_a_start_or_before_a_name() {
+        let case = |para: &str, i: usize| dollar_case(para, &tokenize(para), i);
+        assert_eq!(case("$6: 12/UBND", 0), Case::Title);
+        assert_eq!(case("voi $& Tai chinh", 1), Case::Title);
+        assert_eq!(case("kien truc $6 cua", 2), Case::Lower);
     }
 
     #[test]

@@ -127,6 +127,14 @@ fn tone_position(cluster: &[char], has_final: bool) -> usize {
 /// Re-places the tone mark of a syllable by one convention (hòa, thủy, hoàn, người), keeping the
 /// case of every letter; anything that is not a Vietnamese syllable is returned unchanged.
 pub fn place_tone(word: &str) -> String {
+    // Only a toned word with two vowels or more can have its mark elsewhere.
+    let vowels = word
+        .chars()
+        .filter(|c| split_tone(c.to_lowercase().next().unwrap_or(*c)).is_some())
+        .count();
+    if word.is_ascii() || vowels < 2 {
+        return word.to_string();
+    }
     let Some(s) = parse(word) else {
         return word.to_string();
     };

@@ -83,6 +83,17 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             }
         }
         let mut trail = Vec::new();
+        // The closing mark "./." of a Vietnamese document, glued to the last word.
+        if chunk[s..e].ends_with("./.") && e - s > 3 {
+            for k in 0..3 {
+                trail.push(Token {
+                    kind: Kind::Punct,
+                    start: start + e - k - 1,
+                    end: start + e - k,
+                });
+            }
+            e -= 3;
+        }
         while let Some(c) = chunk[s..e].chars().next_back() {
             if TRAILING.contains(c) && e - c.len_utf8() > s {
                 e -= c.len_utf8();
@@ -167,6 +178,19 @@ mod tests {
                 (Kind::Word, "S¢&"),
                 (Kind::Code, "30%"),
                 (Kind::Punct, "."),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_closing_mark_is_cut_off() {
+        assert_eq!(
+            kinds("hién./."),
+            vec![
+                (Kind::Word, "hién"),
+                (Kind::Punct, "."),
+                (Kind::Punct, "/"),
+                (Kind::Punct, ".")
             ]
         );
     }

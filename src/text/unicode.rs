@@ -21,14 +21,35 @@ pub(crate) const TONED: [(char, &str); 12] = [
 /// Splits a lowercase Vietnamese vowel into its toneless vowel and tone (0 = none, 1..=5 =
 /// huyền, sắc, hỏi, ngã, nặng). Returns `None` for other characters.
 pub(crate) fn split_tone(c: char) -> Option<(char, u8)> {
-    for (base, forms) in TONED {
-        for (tone, f) in forms.chars().enumerate() {
-            if f == c {
-                return Some((base, tone as u8));
+    // Every toned vowel lies below U+0200 or in U+1EA0..U+1F00: a table per range.
+    static TABLE: std::sync::OnceLock<Vec<Option<(char, u8)>>> = std::sync::OnceLock::new();
+    const HIGH: u32 = 0x1EA0;
+    let table = TABLE.get_or_init(|| {
+        let mut t = vec![None; 0x200 + 0x60];
+        for (base, forms) in TONED {
+            for (tone, f) in forms.chars().enumerate() {
+                let code = u32::from(f);
+                let i = if code < 0x200 {
+                    code
+                } else {
+                    code - HIGH + 0x200
+                };
+                if let Some(slot) = t.get_mut(i as usize) {
+                    *slot = Some((base, tone as u8));
+                }
             }
         }
-    }
-    None
+        t
+    });
+    let code = u32::from(c);
+    let i = if code < 0x200 {
+        code
+    } else if (HIGH..HIGH + 0x60).contains(&code) {
+        code - HIGH + 0x200
+    } else {
+        return None;
+    };
+    table.get(i as usize).copied().flatten()
 }
 
 /// Puts `tone` on a lowercase toneless vowel.
@@ -155,6 +176,19 @@ pub fn repair_unicode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_toned_vowel_splits_into_base_and_tone() {
+        for (base, forms) in TONED {
+            for (tone, f) in forms.chars().enumerate() {
+                assert_eq!(split_tone(f), Some((base, tone as u8)), "{f}");
+                assert_eq!(with_tone(base, tone as u8), f);
+            }
+        }
+        for c in ['b', 'đ', 'A', 'Ố', '6', '€', '\u{1EFA}'] {
+            assert_eq!(split_tone(c), None, "{c}");
+        }
+    }
 
     #[test]
     fn fold_removes_marks_and_keeps_case() {
