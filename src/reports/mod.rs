@@ -155,9 +155,7 @@ impl TaskFacts {
 
     /// Whether the task counts for `period` (see the module notes).
     pub fn counts_in(&self, period: &Period) -> bool {
-        if matches!(self.status, TaskStatus::Cancelled | TaskStatus::Draft)
-            || self.created_on > period.to
-        {
+        if !self.status.is_counted() || self.created_on > period.to {
             return false;
         }
         let done_day = match self.status {

@@ -21,10 +21,9 @@ pub enum Scope {
     Agency(i64),
 }
 
-/// The ids of the tasks agency `agency_id` leads or supports, as a subquery. Queries on `tasks`
-/// also filter out [`NOT_YET_THEIRS`].
+/// The ids of the tasks agency `agency_id` leads or supports, as a subquery.
 #[diesel::dsl::auto_type]
-pub(super) fn agency_task_ids(agency_id: i64) -> _ {
+fn agency_task_ids(agency_id: i64) -> _ {
     task_agencies::table
         .filter(task_agencies::agency_id.eq(agency_id))
         .select(task_agencies::task_id)
@@ -32,15 +31,23 @@ pub(super) fn agency_task_ids(agency_id: i64) -> _ {
 
 /// The status of tasks awaiting the clerk's confirmation: not yet the agency's, so outside its
 /// scope even when it leads or supports them.
-pub(super) const NOT_YET_THEIRS: &str = TaskStatus::Draft.as_str();
+const NOT_YET_THEIRS: &str = TaskStatus::Draft.as_str();
+
+/// The filter on `tasks` keeping what agency `agency_id` may see: the tasks it leads or supports,
+/// except those not yet confirmed.
+#[diesel::dsl::auto_type]
+pub(super) fn agency_tasks(agency_id: i64) -> _ {
+    let theirs: agency_task_ids = agency_task_ids(agency_id);
+    let not_yet: &'static str = NOT_YET_THEIRS;
+    tasks::id.eq_any(theirs).and(tasks::status.ne(not_yet))
+}
 
 /// Task `id`, if the reader may see it.
 pub fn task(conn: &mut DbConnection, scope: Scope, id: i64) -> Result<TaskView, StoreError> {
     if let Scope::Agency(agency_id) = scope {
         let involved: i64 = tasks::table
             .filter(tasks::id.eq(id))
-            .filter(tasks::id.eq_any(agency_task_ids(agency_id)))
-            .filter(tasks::status.ne(NOT_YET_THEIRS))
+            .filter(agency_tasks(agency_id))
             .count()
             .get_result(conn)?;
         if involved == 0 {
@@ -83,8 +90,7 @@ fn visible_tasks_of_directive(
     };
     let mine: HashSet<i64> = tasks::table
         .filter(tasks::directive_id.eq(id))
-        .filter(tasks::id.eq_any(agency_task_ids(agency_id)))
-        .filter(tasks::status.ne(NOT_YET_THEIRS))
+        .filter(agency_tasks(agency_id))
         .select(tasks::id)
         .load::<i64>(conn)?
         .into_iter()

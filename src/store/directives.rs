@@ -282,12 +282,18 @@ pub fn get(conn: &mut DbConnection, id: i64) -> Result<DirectiveView, StoreError
 /// their agencies (status `assigned`), which from then on see them and are reminded of them.
 /// Answers how many tasks were confirmed; none when it was confirmed already.
 pub fn confirm(conn: &mut DbConnection, id: i64, actor: &str) -> Result<usize, StoreError> {
-    let view = get(conn, id)?;
+    let exists: i64 = directives::table.find(id).count().get_result(conn)?;
+    if exists == 0 {
+        return Err(StoreError::NotFound {
+            entity: "directive",
+            id,
+        });
+    }
     let stamp = now();
     let mut confirmed = Vec::new();
-    for task in view.documents.iter().flat_map(|d| &d.tasks) {
+    for task in for_directive(conn, id)? {
         if task.status == TaskStatus::Draft {
-            super::tasks::move_status(conn, task, Action::Confirm, None, stamp)?;
+            super::tasks::move_status(conn, &task, Action::Confirm, None, stamp)?;
             confirmed.push(task.id);
         }
     }
@@ -406,8 +412,7 @@ pub fn list(
         .into_boxed::<DbBackend>();
     if let Scope::Agency(agency_id) = scope {
         let theirs = tasks::table
-            .filter(tasks::id.eq_any(super::access::agency_task_ids(agency_id)))
-            .filter(tasks::status.ne(super::access::NOT_YET_THEIRS))
+            .filter(super::access::agency_tasks(agency_id))
             .select(tasks::directive_id);
         query = query.filter(directives::id.eq_any(theirs));
     }
@@ -461,9 +466,7 @@ pub fn list(
             .filter(tasks::directive_id.eq(id))
             .into_boxed::<DbBackend>();
         if let Scope::Agency(agency_id) = scope {
-            counted = counted
-                .filter(tasks::id.eq_any(super::access::agency_task_ids(agency_id)))
-                .filter(tasks::status.ne(super::access::NOT_YET_THEIRS));
+            counted = counted.filter(super::access::agency_tasks(agency_id));
         }
         let task_count: i64 = counted.count().get_result(conn)?;
         out.push(DirectiveSummary {

@@ -66,6 +66,12 @@ impl TaskStatus {
         TaskStatus::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
+    /// Whether the task counts in standings and reports: cancelled tasks and tasks not yet
+    /// confirmed do not.
+    pub fn is_counted(self) -> bool {
+        !matches!(self, TaskStatus::Cancelled | TaskStatus::Draft)
+    }
+
     /// Whether the task is closed (no more reports or reminders).
     pub fn is_closed(self) -> bool {
         matches!(self, TaskStatus::Completed | TaskStatus::Cancelled)
@@ -160,9 +166,7 @@ pub fn list(
 ) -> Result<Vec<TaskView>, StoreError> {
     let mut query = tasks::table.into_boxed::<DbBackend>();
     if let Scope::Agency(agency_id) = scope {
-        query = query
-            .filter(tasks::id.eq_any(super::access::agency_task_ids(agency_id)))
-            .filter(tasks::status.ne(super::access::NOT_YET_THEIRS));
+        query = query.filter(super::access::agency_tasks(agency_id));
     }
     if let Some(name) = &filter.agency {
         let ids = task_agencies::table

@@ -55,7 +55,7 @@ pub fn standing(
     done_on: Option<NaiveDate>,
     on: NaiveDate,
 ) -> Option<Standing> {
-    if matches!(status, TaskStatus::Cancelled | TaskStatus::Draft) {
+    if !status.is_counted() {
         return None;
     }
     let done = match (status, done_on) {

@@ -1590,10 +1590,21 @@ pub async fn set_reminder_policy(
         store.write(|c| settings::set_reminder_policy(c, policy, &config.reminders, &actor))
     })
     .await?;
+    after_settings_change(&state, &principal, saved.map(drop), "policy").await
+}
+
+/// Where a change made on the settings page leads: back to the page with a notice, or the page
+/// again with the refusal when the values were invalid.
+async fn after_settings_change(
+    state: &AppState,
+    principal: &Principal,
+    saved: Result<(), StoreError>,
+    done: &str,
+) -> PageResult {
     match saved {
-        Ok(_) => Ok(see_other("/admin/settings?done=policy")),
+        Ok(()) => Ok(see_other(&format!("/admin/settings?done={done}"))),
         Err(StoreError::Invalid(message)) => {
-            settings_page(&state, &principal, Some(message), None).await
+            settings_page(state, principal, Some(message), None).await
         }
         Err(e) => Err(e.into()),
     }
@@ -1633,13 +1644,7 @@ pub async fn set_office_day(
     let actor = principal.actor().to_string();
     let saved =
         web::block(move || store.write(|c| settings::set_office_day(c, &day, &actor))).await?;
-    match saved {
-        Ok(()) => Ok(see_other("/admin/settings?done=day")),
-        Err(StoreError::Invalid(message)) => {
-            settings_page(&state, &principal, Some(message), None).await
-        }
-        Err(e) => Err(e.into()),
-    }
+    after_settings_change(&state, &principal, saved, "day").await
 }
 
 /// Removes a day from the office's calendar from the settings page.
