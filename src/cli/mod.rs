@@ -1001,11 +1001,12 @@ fn ingest(
     registration: &intake::Registration,
     files: &[PathBuf],
 ) -> Result<(), CliError> {
-    let progress = indicatif::ProgressBar::new(files.len() as u64);
-    if files.len() < 2 {
-        progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    // A hidden bar prints nothing, so a single file's outcome goes straight to standard error.
+    // On a terminal the bar shows the file being read and, for scans, the pages read by OCR.
+    let progress = indicatif::ProgressBar::new(files.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    // A hidden bar (no terminal) prints nothing, so outcomes then go straight to standard error.
     let say = |line: String| {
         if progress.is_hidden() {
             eprintln!("{line}");
@@ -1021,12 +1022,26 @@ fn ingest(
                 file_name: path.file_name().map(|n| n.to_string_lossy().into_owned()),
                 content,
             };
-            intake::register(store, &file, &config.limits, registration, "cli", None).map_err(
-                |source| CliError::Intake {
-                    path: path.clone(),
-                    source,
-                },
+            let name = path.display().to_string();
+            let tell = |stage: intake::Stage| match stage.pages() {
+                Some((done, total)) if total > 0 => {
+                    progress.set_message(format!("{name}: OCR {done}/{total} trang"))
+                }
+                _ => progress.set_message(format!("{name}: {}", stage.as_str())),
+            };
+            intake::register_reporting(
+                store,
+                &file,
+                &config.limits,
+                registration,
+                "cli",
+                None,
+                &tell,
             )
+            .map_err(|source| CliError::Intake {
+                path: path.clone(),
+                source,
+            })
         });
         match outcome {
             Ok(view) => {

@@ -161,15 +161,29 @@ pub struct ParsedText {
     pub note: String,
 }
 
-/// One reading: its temporary directory (removed when dropped), deadline and limits.
+/// How far the reading of a file has come: pages read by OCR so far, of those that need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadProgress {
+    /// Pages read by OCR so far.
+    pub pages_done: usize,
+    /// Pages that need OCR (0 while not yet known).
+    pub pages_total: usize,
+}
+
+/// One reading: its temporary directory (removed when dropped), deadline, limits, and where its
+/// progress is told.
 pub struct Job<'a> {
     dir: tempfile::TempDir,
     deadline: Instant,
     limits: &'a ReadLimits,
+    progress: &'a dyn Fn(ReadProgress),
 }
 
 impl<'a> Job<'a> {
-    fn new(limits: &'a ReadLimits) -> Result<Job<'a>, ParseError> {
+    fn new(
+        limits: &'a ReadLimits,
+        progress: &'a dyn Fn(ReadProgress),
+    ) -> Result<Job<'a>, ParseError> {
         let dir = tempfile::Builder::new()
             .prefix("dondoc-parse-")
             .tempdir()
@@ -182,7 +196,16 @@ impl<'a> Job<'a> {
             dir,
             deadline,
             limits,
+            progress,
         })
+    }
+
+    /// Tells how many of `total` pages have been read by OCR.
+    fn pages_read(&self, done: usize, total: usize) {
+        (self.progress)(ReadProgress {
+            pages_done: done,
+            pages_total: total,
+        });
     }
 
     /// A path inside the temporary directory.
@@ -266,6 +289,12 @@ pub fn read_text(bytes: &[u8]) -> Result<ParsedText, ParseError> {
     read_file(None, bytes, &ReadLimits::default())
 }
 
+/// Whether reading these bytes may need OCR (a PDF, which may have scanned pages, or an image),
+/// and so may take long enough to be better done in the background.
+pub fn may_need_ocr(bytes: &[u8]) -> bool {
+    matches!(sniff(bytes), Sniffed::Pdf | Sniffed::Image(_))
+}
+
 /// Reads the text of an incoming file. The format is recognised by content; the file name only
 /// helps to name the error when the content does not match its extension. Blocks while external
 /// programs run (up to `limits.max_duration`): call from a blocking thread.
@@ -274,6 +303,17 @@ pub fn read_file(
     bytes: &[u8],
     limits: &ReadLimits,
 ) -> Result<ParsedText, ParseError> {
+    read_file_reporting(file_name, bytes, limits, &|_| {})
+}
+
+/// [`read_file`], telling `progress` each time a page has been read by OCR (first with 0 pages
+/// done, once the number of pages to read is known).
+pub fn read_file_reporting(
+    file_name: Option<&str>,
+    bytes: &[u8],
+    limits: &ReadLimits,
+    progress: &dyn Fn(ReadProgress),
+) -> Result<ParsedText, ParseError> {
     if bytes.len() > limits.max_bytes {
         return Err(ParseError::TooLarge {
             bytes: bytes.len(),
@@ -281,7 +321,7 @@ pub fn read_file(
         });
     }
     let parsed = match sniff(bytes) {
-        Sniffed::Pdf => read_pdf(bytes, limits)?,
+        Sniffed::Pdf => read_pdf(bytes, limits, progress)?,
         Sniffed::Zip => {
             if odt::is_odt(bytes)? {
                 ParsedText {
@@ -308,7 +348,7 @@ pub fn read_file(
                 ));
             }
         }
-        Sniffed::Image(ext) => read_image(bytes, ext, limits)?,
+        Sniffed::Image(ext) => read_image(bytes, ext, limits, progress)?,
         Sniffed::Refused(kind) => return Err(ParseError::Unsupported(kind)),
         Sniffed::Encrypted => return Err(ParseError::Encrypted),
         Sniffed::Text => {
@@ -367,8 +407,12 @@ fn read_plain_text(bytes: &[u8]) -> Result<ParsedText, ParseError> {
 }
 
 /// Reads a PDF: text layer, with OCR for pages that need it.
-fn read_pdf(bytes: &[u8], limits: &ReadLimits) -> Result<ParsedText, ParseError> {
-    let job = Job::new(limits)?;
+fn read_pdf(
+    bytes: &[u8],
+    limits: &ReadLimits,
+    progress: &dyn Fn(ReadProgress),
+) -> Result<ParsedText, ParseError> {
+    let job = Job::new(limits, progress)?;
     let reading = pdf::read_pdf(&job, bytes)?;
     let format = if reading.ocr_pages > 0 && reading.ocr_pages == reading.pages {
         SourceFormat::Scan
@@ -440,9 +484,14 @@ fn tiff_frames(bytes: &[u8]) -> Option<usize> {
     Some(frames)
 }
 
-/// Reads an image file by OCR.
-fn read_image(bytes: &[u8], ext: &str, limits: &ReadLimits) -> Result<ParsedText, ParseError> {
-    if ext == "tif" {
+/// Reads an image file by OCR; a TIFF of several pages page by page, so that progress can be told.
+fn read_image(
+    bytes: &[u8],
+    ext: &str,
+    limits: &ReadLimits,
+    progress: &dyn Fn(ReadProgress),
+) -> Result<ParsedText, ParseError> {
+    let frames = if ext == "tif" {
         let frames = tiff_frames(bytes)
             .ok_or_else(|| ParseError::Corrupt("tiff: damaged image directory".into()))?;
         if frames > limits.max_ocr_pages {
@@ -451,11 +500,35 @@ fn read_image(bytes: &[u8], ext: &str, limits: &ReadLimits) -> Result<ParsedText
                 limit: limits.max_ocr_pages,
             });
         }
-    }
-    let job = Job::new(limits)?;
+        frames
+    } else {
+        1
+    };
+    let job = Job::new(limits, progress)?;
     let name = format!("scan.{ext}");
     std::fs::write(job.path(&name), bytes).map_err(|e| ParseError::Io(e.to_string()))?;
-    let reading = ocr::read_image(&job, &name)?;
+    job.pages_read(0, frames);
+    let reading = match split_frames(&job, &name, frames)? {
+        Some(pages) => {
+            let mut texts = Vec::with_capacity(pages.len());
+            let mut cleaned = false;
+            for (index, page) in pages.iter().enumerate() {
+                let reading = ocr::read_image(&job, page)?;
+                cleaned |= reading.cleaned;
+                texts.push(reading.text);
+                job.pages_read(index + 1, frames);
+            }
+            ocr::OcrReading {
+                text: texts.join("\u{0C}"),
+                cleaned,
+            }
+        }
+        None => {
+            let reading = ocr::read_image(&job, &name)?;
+            job.pages_read(frames, frames);
+            reading
+        }
+    };
     let pages: Vec<&str> = reading
         .text
         .split('\u{0C}')
@@ -476,6 +549,28 @@ fn read_image(bytes: &[u8], ext: &str, limits: &ReadLimits) -> Result<ParsedText
         pages: page_count,
         note,
     })
+}
+
+/// The pages of a TIFF of several pages as one PNG each (`frame-0000.png`, ...), or `None` for a
+/// single image, or when ImageMagick is missing or cannot split it (the file is then read whole).
+fn split_frames(
+    job: &Job<'_>,
+    image: &str,
+    frames: usize,
+) -> Result<Option<Vec<String>>, ParseError> {
+    if frames < 2 {
+        return Ok(None);
+    }
+    let split = match job.run("convert", &[image, "+adjoin", "frame-%04d.png"]) {
+        Ok(finished) => finished,
+        Err(ParseError::ToolUnavailable(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let pages: Vec<String> = (0..frames).map(|i| format!("frame-{i:04}.png")).collect();
+    if !split.success || !pages.iter().all(|p| job.path(p).is_file()) {
+        return Ok(None);
+    }
+    Ok(Some(pages))
 }
 
 /// Text has no NUL and almost no other control characters.

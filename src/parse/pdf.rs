@@ -154,8 +154,13 @@ pub fn read_pdf(job: &Job<'_>, bytes: &[u8]) -> Result<PdfReading, ParseError> {
     }
     let mut ocr_pages = 0;
     let mut cleaned_pages = 0;
-    for (index, layer_quality) in needs_ocr {
+    let to_read = needs_ocr.len();
+    if to_read > 0 {
+        job.pages_read(0, to_read);
+    }
+    for (done, (index, layer_quality)) in needs_ocr.into_iter().enumerate() {
         let reading = ocr_page(job, file, index + 1)?;
+        job.pages_read(done + 1, to_read);
         let better = TextQuality::of(&reading.text).value() > layer_quality.value();
         if better && let Some(slot) = layer_pages.get_mut(index) {
             *slot = reading.text;

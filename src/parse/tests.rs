@@ -237,7 +237,14 @@ fn reads_odt() -> Result<(), ParseError> {
 
 #[test]
 fn reads_text_pdf_in_reading_order() -> Result<(), ParseError> {
-    let parsed = read_file(Some("cv.pdf"), &fixture("text.pdf"), &ReadLimits::default())?;
+    let told = std::cell::RefCell::new(Vec::new());
+    let parsed = read_file_reporting(
+        Some("cv.pdf"),
+        &fixture("text.pdf"),
+        &ReadLimits::default(),
+        &|p| told.borrow_mut().push(p),
+    )?;
+    assert!(told.into_inner().is_empty(), "no page needed OCR");
     assert_eq!(parsed.format, SourceFormat::Pdf);
     assert_eq!(parsed.pages, 3);
     let rate = syllable_error_rate(&fixture_text("directive.txt"), &parsed.text);
@@ -276,7 +283,12 @@ fn reads_scans_by_ocr() -> Result<(), ParseError> {
     }
     let skewed = read_file(None, &fixture("skewed.jpg"), &ReadLimits::default())?;
     assert!(skewed.note.contains("deskewing"), "{}", skewed.note);
-    let tiff = read_file(None, &fixture("pages.tif"), &ReadLimits::default())?;
+    // A TIFF of two pages is read page by page, and each page read is told.
+    let told = std::cell::RefCell::new(Vec::new());
+    let tiff = read_file_reporting(None, &fixture("pages.tif"), &ReadLimits::default(), &|p| {
+        told.borrow_mut().push((p.pages_done, p.pages_total))
+    })?;
+    assert_eq!(told.into_inner(), vec![(0, 2), (1, 2), (2, 2)]);
     assert_eq!(tiff.pages, 2);
     let rate = syllable_error_rate(&format!("{expected}\n{expected}"), &tiff.text);
     assert!(

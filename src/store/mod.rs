@@ -18,6 +18,7 @@ pub mod agencies;
 pub mod audit;
 pub mod directives;
 pub mod extensions;
+pub mod intake_jobs;
 pub mod occurrences;
 pub mod register;
 pub mod reports;

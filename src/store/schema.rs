@@ -261,6 +261,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    intake_jobs (id) {
+        id -> BigInt,
+        checksum -> Text,
+        file_name -> Nullable<Text>,
+        office -> Text,
+        draft -> Bool,
+        confirm_duplicate -> Bool,
+        actor -> Text,
+        submitted_by -> Nullable<BigInt>,
+        status -> Text,
+        stage -> Text,
+        pages_done -> Integer,
+        pages_total -> Integer,
+        attempts -> Integer,
+        claim -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        directive_id -> Nullable<BigInt>,
+        error_code -> Nullable<Text>,
+        error_message -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(users -> agencies (agency_id));
@@ -299,4 +324,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     register_entries,
     settings,
     calendar_days,
+    intake_jobs,
 );

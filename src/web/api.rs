@@ -57,9 +57,11 @@ pub struct NewDirectiveText {
 
 /// How a directive is to be registered, besides its content.
 #[derive(Debug, Clone, Copy, Default)]
-struct Submission {
-    confirm_duplicate: bool,
-    draft: bool,
+pub(super) struct Submission {
+    /// Register it even if it duplicates a registered document.
+    pub confirm_duplicate: bool,
+    /// Keep its tasks as drafts until the clerk confirms.
+    pub draft: bool,
 }
 
 /// Registers a directive from JSON `{"text", "file_name"}` or a multipart `file`.
@@ -74,7 +76,39 @@ pub async fn register_directive(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     principal.require(Permission::RegisterDirective)?;
-    let limit = state.config.limits.max_upload_bytes;
+    let (file, submission) =
+        read_submission(&request, payload, state.config.limits.max_upload_bytes).await?;
+    let store = state.store.clone();
+    let config = state.config.clone();
+    let user_id = principal.user.id;
+    let registration = intake::Registration {
+        confirm_duplicate: submission.confirm_duplicate,
+        draft: submission.draft,
+        ..intake::Registration::in_office(&config.office.name)
+    };
+    let view = web::block(move || {
+        intake::register(
+            &store,
+            &file,
+            &config.limits,
+            &registration,
+            principal.actor(),
+            Some(user_id),
+        )
+    })
+    .await??;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/directives/{}", view.id)))
+        .json(view))
+}
+
+/// The file of a registration request: JSON `{"text", "file_name", ...}` or a multipart form with a
+/// `file` part, with its flags; at most `limit` bytes.
+pub(super) async fn read_submission(
+    request: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<(IncomingFile, Submission), ApiError> {
     if let Some(length) = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -112,28 +146,7 @@ pub async fn register_directive(
             "Hãy gửi JSON {\"text\": ...} hoặc biểu mẫu multipart có trường \"file\".",
         ));
     };
-    let store = state.store.clone();
-    let config = state.config.clone();
-    let user_id = principal.user.id;
-    let registration = intake::Registration {
-        confirm_duplicate: submission.confirm_duplicate,
-        draft: submission.draft,
-        ..intake::Registration::in_office(&config.office.name)
-    };
-    let view = web::block(move || {
-        intake::register(
-            &store,
-            &file,
-            &config.limits,
-            &registration,
-            principal.actor(),
-            Some(user_id),
-        )
-    })
-    .await??;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/directives/{}", view.id)))
-        .json(view))
+    Ok((file, submission))
 }
 
 async fn read_body(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, ApiError> {

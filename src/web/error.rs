@@ -232,7 +232,24 @@ impl From<IntakeError> for ApiError {
                 format!("Văn bản dài {chars} ký tự, vượt giới hạn {limit} ký tự."),
             ),
             IntakeError::Store(e) => e.into(),
+            IntakeError::Interrupted { attempts } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "read_interrupted",
+                format!(
+                    "Việc đọc tệp bị gián đoạn {attempts} lần nên đã dừng; hãy kiểm tra tệp rồi gửi lại."
+                ),
+            ),
         }
+    }
+}
+
+/// How a failed background reading is recorded on its job: the code and message the API would
+/// have answered with.
+pub fn job_failure(e: IntakeError) -> crate::store::intake_jobs::JobFailure {
+    let error = ApiError::from(e);
+    crate::store::intake_jobs::JobFailure {
+        code: error.code.to_string(),
+        message: error.message,
     }
 }
 

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod intake;
 pub mod lifecycle;
 pub mod limits;
 pub mod openapi;
@@ -38,6 +39,8 @@ pub struct AppState {
     pub indexer: Arc<Indexer>,
     /// Failed sign-ins, to slow down password guessing.
     pub sign_in_throttle: Arc<auth::SignInThrottle>,
+    /// Wakes the background reader when a file is handed to it ([`intake::read_files_forever`]).
+    pub file_reader: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -53,6 +56,7 @@ impl AppState {
             limiter: Arc::new(limiter),
             indexer,
             sign_in_throttle: Arc::new(auth::SignInThrottle::default()),
+            file_reader: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -127,6 +131,7 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
                     .configure(reports::routes)
                     .configure(lifecycle::routes)
                     .configure(settings::routes)
+                    .configure(intake::routes)
                     .route("/health", web::get().to(api::health))
                     .route("/openapi.json", web::get().to(openapi::serve))
                     .route("/directives", web::post().to(api::register_directive))
@@ -188,6 +193,11 @@ pub fn configure(state: AppState) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .route("/directives/new", web::get().to(pages::register_form))
             .route("/directives/new", web::post().to(pages::register))
+            .route("/intake/{id}", web::get().to(pages::intake_job))
+            .route(
+                "/intake/{id}/retry",
+                web::post().to(pages::retry_intake_job),
+            )
             .route("/directives/{id}", web::get().to(pages::directive))
             .route(
                 "/directives/{id}/confirm",
@@ -239,9 +249,9 @@ async fn rate_limit(
 /// How often the background pass brings the search index in step with the database.
 const INDEX_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Runs the server until it is stopped, with two loops beside it: the search index kept in step
-/// with the database, and the reminder pass every minute (schedule due reminders, deliver the
-/// outbox).
+/// Runs the server until it is stopped, with three loops beside it: the search index kept in step
+/// with the database, the background reader of handed-over files (scans), and the reminder pass
+/// every minute (schedule due reminders, deliver the outbox).
 pub async fn serve(store: Store, indexer: Arc<Indexer>, config: Config) -> std::io::Result<()> {
     let listen = config.listen.clone();
     let mailer = crate::tracker::mailer_for(&config).map_err(std::io::Error::other)?;
@@ -258,6 +268,11 @@ pub async fn serve(store: Store, indexer: Arc<Indexer>, config: Config) -> std::
             }
         }
     });
+    let reader = actix_web::rt::spawn(intake::read_files_forever(
+        state.store.clone(),
+        state.config.clone(),
+        state.file_reader.clone(),
+    ));
     let reminders = actix_web::rt::spawn(crate::tracker::run_forever(
         state.store.clone(),
         state.config.clone(),
@@ -274,5 +289,6 @@ pub async fn serve(store: Store, indexer: Arc<Indexer>, config: Config) -> std::
     }
     let result = server.run().await;
     reminders.abort();
+    reader.abort();
     result
 }

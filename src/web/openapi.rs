@@ -6,7 +6,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use super::lifecycle::{self, MultipartReports};
-use super::{accounts, api, settings};
+use super::{accounts, api, intake, settings};
 
 /// The API description, built from the handlers' annotations.
 #[derive(OpenApi)]
@@ -53,6 +53,9 @@ use super::{accounts, api, settings};
         settings::office_days,
         settings::set_office_day,
         settings::remove_office_day,
+        intake::submit,
+        intake::get,
+        intake::retry,
     ),
     security(("bearer" = []))
 )]

@@ -17,6 +17,7 @@ use crate::intake::{self, IncomingFile};
 use crate::store::StoreError;
 use crate::store::access;
 use crate::store::directives::{self, DirectiveFilter, DirectiveSummary, DocumentView};
+use crate::store::intake_jobs::{self, IntakeJobView};
 use crate::store::settings;
 use crate::store::tasks::{self, ReportView, TaskFilter, TaskPatch, TaskStatus, TaskView};
 use crate::store::users::{self, NewUser, Role};
@@ -1110,19 +1111,80 @@ struct RegisterPage {
     nav: Option<Nav>,
     csrf: String,
     max_mb: usize,
+    jobs: Vec<JobRow>,
 }
 
-/// The form a clerk registers a directive with: paste its text or upload its file.
+/// A file handed to the background reader, as listed on the register form.
+struct JobRow {
+    id: i64,
+    file_name: String,
+    sent: String,
+    state: String,
+}
+
+/// A moment stored in UTC, in Vietnamese local time ("14:05 02/12/2026").
+fn vn_time(utc: chrono::NaiveDateTime) -> String {
+    utc.checked_add_signed(crate::tracker::LOCAL_OFFSET)
+        .unwrap_or(utc)
+        .format("%H:%M %d/%m/%Y")
+        .to_string()
+}
+
+/// The stage of a background reading, in words.
+fn stage_label(job: &IntakeJobView) -> &'static str {
+    match job.stage.as_str() {
+        "queued" => "Đang chờ đọc",
+        "reading" if job.pages_total > 0 => "Đang nhận dạng ký tự (OCR)",
+        "reading" => "Đang đọc tệp",
+        "repairing" => "Đang sửa lỗi chữ",
+        "extracting" => "Đang tách nhiệm vụ",
+        "storing" => "Đang lưu",
+        "done" => "Đã đăng ký",
+        _ => "Không đọc được",
+    }
+}
+
+/// Where a background reading stands, in words.
+fn job_state(job: &IntakeJobView) -> String {
+    let stage = stage_label(job);
+    match &job.error {
+        Some(failure) => format!("{stage}: {}", failure.message),
+        None if job.stage == "reading" && job.pages_total > 0 => format!(
+            "{stage}: đã đọc {}/{} trang",
+            job.pages_done, job.pages_total
+        ),
+        None => stage.to_string(),
+    }
+}
+
+/// The form a clerk registers a directive with: paste its text or upload its file; below it, the
+/// files still being read in the background, or whose reading failed.
 pub async fn register_form(state: web::Data<AppState>, principal: Principal) -> PageResult {
     principal.require(Permission::RegisterDirective)?;
+    let store = state.store.clone();
+    let jobs = web::block(move || store.read(|c| intake_jobs::unfinished(c, 20))).await??;
     render(&RegisterPage {
         nav: Some(Nav::of(&principal)),
         csrf: principal.csrf().to_string(),
         max_mb: state.config.limits.max_upload_bytes.div_ceil(1024 * 1024),
+        jobs: jobs
+            .iter()
+            .map(|job| JobRow {
+                id: job.id,
+                file_name: job
+                    .file_name
+                    .clone()
+                    .unwrap_or_else(|| "(không tên)".into()),
+                sent: vn_time(job.created_at),
+                state: job_state(job),
+            })
+            .collect(),
     })
 }
 
 /// Registers a directive from the form (a file, or else the pasted text), then shows it for review.
+/// A scan or PDF, whose OCR may take minutes, goes to the background reader, and the page that
+/// follows its progress is shown instead.
 pub async fn register(
     state: web::Data<AppState>,
     principal: Principal,
@@ -1147,6 +1209,11 @@ pub async fn register(
         },
     };
     let confirm_duplicate = super::api::form_flag(parts.get("confirm_duplicate"));
+    if crate::parse::may_need_ocr(&file.content) {
+        let job =
+            super::intake::submit_file(&state, &principal, file, confirm_duplicate, true).await?;
+        return Ok(see_other(&format!("/intake/{}", job.id)));
+    }
     let store = state.store.clone();
     let config = state.config.clone();
     let user_id = principal.user.id;
@@ -1170,6 +1237,80 @@ pub async fn register(
         "/directives/{}?done=registered",
         view.id
     )))
+}
+
+#[derive(Template)]
+#[template(path = "intake.html")]
+struct IntakePage {
+    nav: Option<Nav>,
+    csrf: String,
+    id: i64,
+    file_name: String,
+    waiting: bool,
+    stage: String,
+    pages_done: i32,
+    pages_total: i32,
+    attempts: i32,
+    error: String,
+    duplicate: bool,
+}
+
+/// Where the reading of a handed-over file stands; refreshes itself until it is done, then opens
+/// the directive for review.
+pub async fn intake_job(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+) -> PageResult {
+    let job = super::intake::job_of(&state, &principal, id.into_inner()).await?;
+    if let Some(directive_id) = job.directive_id {
+        return Ok(see_other(&format!(
+            "/directives/{directive_id}?done=registered"
+        )));
+    }
+    let waiting = job.error.is_none();
+    render(&IntakePage {
+        nav: Some(Nav::of(&principal)),
+        csrf: principal.csrf().to_string(),
+        id: job.id,
+        file_name: job.file_name.clone().unwrap_or_default(),
+        waiting,
+        stage: stage_label(&job).to_string(),
+        pages_done: job.pages_done,
+        pages_total: job.pages_total,
+        attempts: job.attempts,
+        error: job
+            .error
+            .as_ref()
+            .map(|f| f.message.clone())
+            .unwrap_or_default(),
+        duplicate: job
+            .error
+            .as_ref()
+            .is_some_and(|f| f.code == "duplicate_directive"),
+    })
+}
+
+/// The form that sends a failed reading back to the reader.
+#[derive(Deserialize)]
+pub struct RetryForm {
+    csrf: String,
+    /// `on` to register it even if it duplicates a registered document.
+    confirm_duplicate: Option<String>,
+}
+
+/// Sends a failed reading back to the reader (confirming a duplicate when the form says so).
+pub async fn retry_intake_job(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<i64>,
+    form: web::Form<RetryForm>,
+) -> PageResult {
+    principal.check_csrf(&form.csrf)?;
+    let confirm_duplicate = form.confirm_duplicate.as_deref() == Some("on");
+    let job =
+        super::intake::retry_job(&state, &principal, id.into_inner(), confirm_duplicate).await?;
+    Ok(see_other(&format!("/intake/{}", job.id)))
 }
 
 // ----- Search -----

@@ -8,6 +8,7 @@ mod browser;
 mod directives;
 mod faults;
 mod helpers;
+mod intake;
 mod lifecycle;
 mod register;
 mod reminders;
