@@ -79,6 +79,10 @@ pub enum DirectoryError {
 pub struct Context {
     /// Canonical province of the issuing body, e.g. "tỉnh Kiên Giang".
     pub province: Option<String>,
+    /// District or commune of the issuing body, e.g. "huyện Mường Ảng", "xã Tân Phú": a
+    /// district's or commune's own bodies ("Phòng Tài chính - Kế hoạch", "Công an xã")
+    /// resolve in it.
+    pub locality: Option<String>,
 }
 
 /// An agency found in a text.
@@ -114,6 +118,19 @@ static DIRECTORY: LazyLock<Directory> = LazyLock::new(|| {
 
 static LOCALITY_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^[ \t]*\n?[ \t]*(tinh|thanh pho|tp\.?|huyen|thi xa|quan|xa|phuong|thi tran)\b")
+});
+static EVERY_PROVINCE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^[ \t]+(?P<branch>chi\s+nhanh\s+)?cac\s+tinh\s*,\s*(?:thanh\s+pho|tp)(?:\s+truc\s+thuoc\s+(?:trung\s+uong|tw))?\b",
+    )
+});
+static COLLECTIVE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:\s*,\s*doan\s+the)?(?:[ \t]+(?:cap\s+)?(?:tinh|huyen))?(?:[ \t]+(?:la\s+)?thanh\s+vien\s+ban\s+chi\s+dao)?",
+    )
+});
+static LEADER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^(?:thu\s+truong|giam\s+doc|chu\s+tich|lanh\s+dao)\s+(?:cac\s|uy\s+ban|ubnd)")
 });
 static NAME_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"^[ \t]+([a-z0-9][a-z0-9']*)"));
 
@@ -414,8 +431,30 @@ impl Directory {
             let Some(entry) = self.entries.get(i) else {
                 continue;
             };
-            let Some((canonical, end)) = self.place(text, folded, e, entry, ctx) else {
-                continue;
+            let every = EVERY_PROVINCE.captures(folded.text.get(e..).unwrap_or(""));
+            let (canonical, end) = if entry.level == Level::Collective {
+                self.collective_words(text, folded, s, e, entry)
+            } else if let Some(c) = every.filter(|c| {
+                entry.level == Level::Provincial
+                    || (entry.level == Level::Central && c.name("branch").is_some())
+            }) {
+                // "Sở Y tế các tỉnh, thành phố trực thuộc Trung ương": that body of every
+                // province, written in its own words.
+                let tail_end = e + c.get(0).map(|m| m.end()).unwrap_or(0);
+                let (os, oe) = folded.orig_range(s, e);
+                let base = if entry.level == Level::Provincial {
+                    entry.canonical.clone()
+                } else {
+                    self.expand_abbreviations(&squash(text.get(os..oe).unwrap_or("")))
+                };
+                let (ts, te) = folded.orig_range(e, tail_end);
+                let tail = self.expand_abbreviations(&squash(text.get(ts..te).unwrap_or("")));
+                (format!("{base} {tail}"), tail_end)
+            } else {
+                let Some(x) = self.place(text, folded, e, entry, ctx) else {
+                    continue;
+                };
+                x
             };
             last_end = end;
             let (os, oe) = folded.orig_range(s, end);
@@ -427,6 +466,51 @@ impl Directory {
             });
         }
         out
+    }
+
+    /// A collective addressee in its own words ("UBND các huyện, thành phố" → "Ủy ban nhân
+    /// dân các huyện, thành phố"): abbreviations expanded, an office holder standing for the
+    /// body dropped ("Thủ trưởng các sở, ban, ngành"), a level word or "đoàn thể" after it
+    /// kept; the canonical name when the words are the same. Returns the name and the folded
+    /// end of the mention.
+    fn collective_words(
+        &self,
+        text: &str,
+        folded: &Folded,
+        start: usize,
+        end: usize,
+        entry: &Entry,
+    ) -> (String, usize) {
+        let tail = COLLECTIVE_TAIL
+            .find(folded.text.get(end..).unwrap_or(""))
+            .map(|m| m.end())
+            .unwrap_or(0);
+        let end = end + tail;
+        let mut from = start;
+        let head = folded.text.get(start..end).unwrap_or("");
+        if LEADER.is_match(head) {
+            let skip = ["thu truong ", "giam doc ", "chu tich ", "lanh dao "]
+                .iter()
+                .find(|w| head.starts_with(*w))
+                .map(|w| w.len())
+                .unwrap_or(0);
+            from = start + skip;
+        }
+        let rest = folded.text.get(from..end).unwrap_or("");
+        if rest.contains("thu truong") || rest.contains("giam doc") {
+            return (entry.canonical.clone(), end);
+        }
+        let (os, oe) = folded.orig_range(from, end);
+        let written = self.expand_abbreviations(&squash(text.get(os..oe).unwrap_or("")));
+        if key(&written) == key(&entry.canonical) || written.is_empty() {
+            return (entry.canonical.clone(), end);
+        }
+        let mut cs = written.chars();
+        let name = match cs.next() {
+            Some(f) => f.to_uppercase().chain(cs).collect(),
+            None => written,
+        };
+        (name, end)
     }
 
     /// Completes a provincial or district body with its locality; returns the canonical name
@@ -456,8 +540,9 @@ impl Directory {
             if entry.locality_required {
                 return None;
             }
-            return Some(match (&ctx.province, entry.level) {
-                (Some(p), Level::Provincial) => (format!("{} {}", entry.canonical, p), end),
+            return Some(match (&ctx.province, &ctx.locality, entry.level) {
+                (Some(p), _, Level::Provincial) => (format!("{} {}", entry.canonical, p), end),
+                (_, Some(l), Level::District) => (format!("{} {}", entry.canonical, l), end),
                 _ => (entry.canonical.clone(), end),
             });
         };
@@ -499,6 +584,36 @@ impl Directory {
             };
             return Some((format!("{base} {p}"), we));
         }
+        let unit_end = end
+            + LOCALITY_UNIT
+                .captures(rest)
+                .and_then(|c| c.get(0))
+                .map(|m| m.end())
+                .unwrap_or(0);
+        // "Phòng Dân tộc huyện", "Công an xã", "Công an thành phố" without a name: the
+        // issuer's own district or commune when it is of that kind.
+        if words.is_empty()
+            && let Some(loc) = &ctx.locality
+        {
+            let lf = fold_lower(loc);
+            let own = match unit.as_deref() {
+                Some(u) => lf.starts_with(&format!("{u} ")),
+                None => {
+                    let cf = fold_lower(&entry.canonical);
+                    ["huyen", "thi xa", "thanh pho"]
+                        .iter()
+                        .any(|u| cf.ends_with(u) && lf.starts_with(&format!("{u} ")))
+                }
+            };
+            if own {
+                let base = if unit_in_name {
+                    strip_unit(&entry.canonical)
+                } else {
+                    entry.canonical.clone()
+                };
+                return Some((format!("{base} {loc}"), unit_end));
+            }
+        }
         if unit_in_name || is_district_unit {
             let (os, oe) = match (words.first(), words.last()) {
                 (Some(f), Some(l)) => folded.orig_range(f.0, l.1),
@@ -526,12 +641,6 @@ impl Directory {
             return Some((format!("{} {}{}", entry.canonical, unit_word, name), pos));
         }
         // "tỉnh"/"thành phố" without a recognised name: the document's own province.
-        let unit_end = end
-            + LOCALITY_UNIT
-                .captures(rest)
-                .and_then(|c| c.get(0))
-                .map(|m| m.end())
-                .unwrap_or(0);
         match &ctx.province {
             Some(p) => Some((format!("{} {}", entry.canonical, p), unit_end)),
             None => {
@@ -695,6 +804,7 @@ mod tests {
     fn kg() -> Context {
         Context {
             province: Some("tỉnh Kiên Giang".to_string()),
+            locality: None,
         }
     }
 

@@ -40,6 +40,8 @@ pub struct Header {
     pub signer_title: Option<String>,
     /// Province of the issuer ("tỉnh Kiên Giang") for provincial bodies.
     pub province: Option<String>,
+    /// District or commune of the issuer ("huyện Mường Ảng", "xã Tân Phú") for its bodies.
+    pub locality: Option<String>,
     /// Byte offset where the body (after header and addressees) starts.
     pub body_start: usize,
     /// Byte offset where the body ends (before "Nơi nhận" and the signature).
@@ -297,6 +299,10 @@ pub fn parse(text: &str) -> Header {
         .filter(|l| !NUMBER.is_match(&fold_lower(l)))
         .collect();
     resolve_issuer(dir, &issuer_lines, &mut h);
+    h.locality = [h.issuer.as_deref(), h.parent_issuer.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|name| locality_of(dir, name));
 
     // Number, place and date.
     let mut date_line = None;
@@ -625,6 +631,7 @@ fn resolve_issuer(dir: &Directory, lines: &[String], h: &mut Header) {
     }
     let pctx = Context {
         province: h.province.clone(),
+        locality: None,
     };
     let last_resolved = dir.resolve(last, &pctx);
     // The locality of a people's committee parent: "tỉnh Kiên Giang", "huyện Châu Thành".
@@ -655,6 +662,39 @@ fn resolve_issuer(dir: &Directory, lines: &[String], h: &mut Header) {
     };
     h.issuer = Some(issuer);
     h.parent_issuer = parent;
+}
+
+/// The district or commune named at the end of an issuer's name ("Ủy ban nhân dân huyện
+/// Mường Ảng" → "huyện Mường Ảng"); a city that is a province is not one.
+fn locality_of(dir: &Directory, name: &str) -> Option<String> {
+    let units = [
+        "huyện ",
+        "quận ",
+        "thị xã ",
+        "thành phố ",
+        "xã ",
+        "phường ",
+        "thị trấn ",
+        "đặc khu ",
+    ];
+    let (pos, unit) = units
+        .iter()
+        .filter_map(|u| name.rfind(&format!(" {u}")).map(|p| (p + 1, *u)))
+        .max_by_key(|(p, u)| (*p, std::cmp::Reverse(u.len())))?;
+    let (pos, unit) = if unit == "xã " && name.get(..pos)?.ends_with("thị ") {
+        (pos - "thị ".len(), "thị xã ")
+    } else {
+        (pos, unit)
+    };
+    let place = name.get(pos + unit.len()..)?.trim();
+    let proper = !place.is_empty()
+        && place
+            .split_whitespace()
+            .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()));
+    if !proper || (unit == "thành phố " && dir.province(place).is_some()) {
+        return None;
+    }
+    Some(format!("{unit}{place}"))
 }
 
 fn set_province(dir: &Directory, h: &mut Header, canonical: &str) {
@@ -792,6 +832,7 @@ fn push_recipient(dir: &Directory, h: &mut Header, item: &str) {
     }
     let ctx = Context {
         province: h.province.clone(),
+        locality: h.locality.clone(),
     };
     let expanded = dir.expand_abbreviations(item);
     let name = dir.resolve(&expanded, &ctx).unwrap_or_else(|| {

@@ -138,6 +138,7 @@ pub fn read_document(text: &str) -> Document {
     let h = header::parse(text);
     let ctx = agency::Context {
         province: h.province.clone(),
+        locality: h.locality.clone(),
     };
     let body = text.get(h.body_start..h.body_end).unwrap_or("");
     let mut tasks = tasks::find_tasks(body, &ctx, h.issued_on, &h.recipients);

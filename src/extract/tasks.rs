@@ -709,6 +709,7 @@ mod tests {
     fn kg() -> Context {
         Context {
             province: Some("tỉnh Kiên Giang".to_string()),
+            locality: None,
         }
     }
 
