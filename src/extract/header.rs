@@ -46,6 +46,9 @@ pub struct Header {
     pub body_start: usize,
     /// Byte offset where the body ends (before "Nơi nhận" and the signature).
     pub body_end: usize,
+    /// Byte offset where an attachment after the signature starts (a plan or a task table
+    /// "Kèm theo Quyết định ..."), which belongs to the document and may assign tasks.
+    pub attachment_start: Option<usize>,
 }
 
 /// Kinds of documents and their title words (folded).
@@ -880,6 +883,13 @@ fn is_person_name(line: &str) -> bool {
         return false;
     }
     let f = fold_lower(t);
+    // The title of an attachment ("KẾ HOẠCH", "PHỤ LỤC") is not a name.
+    if f.starts_with("phu luc")
+        || f.starts_with("danh muc")
+        || KINDS.iter().any(|(k, _)| f == *k || f.starts_with(&format!("{k} ")))
+    {
+        return false;
+    }
     let hits = f
         .split_whitespace()
         .filter(|w| CAPACITY_WORDS.contains(w))
@@ -949,23 +959,61 @@ fn strip_signed_note(line: &str) -> String {
 fn footer(dir: &Directory, text: &str, lines: &[(usize, &str)], h: &mut Header) {
     let n = lines.len();
     let from = n.saturating_sub(45);
-    // The signer's name: the last line that reads as a person's name.
-    let mut name_idx = None;
-    for i in (from..n).rev() {
-        let l = lines[i].1;
-        if is_person_name(l) {
-            name_idx = Some(i);
-            break;
+    let is_nn = |l: &str| {
+        let f = fold_lower(l);
+        NOI_NHAN.is_match(&f) && f.trim_start().starts_with('n')
+    };
+    // An attachment after the signature opens with its title in capitals.
+    let attachment_after = |b: usize| {
+        lines
+            .iter()
+            .skip(b + 1)
+            .map(|x| x.1.trim())
+            .filter(|t| !t.is_empty())
+            .take(3)
+            .any(|t| {
+                let f = fold_lower(t);
+                upper_ratio(t) >= 0.8
+                    && (f.starts_with("phu luc")
+                        || KINDS
+                            .iter()
+                            .any(|(k, _)| f == *k || f.starts_with(&format!("{k} "))))
+            })
+    };
+    // A "Nơi nhận" followed closely by the signer's name and then by an attachment.
+    let early = (0..n)
+        .rev()
+        .filter(|&i| lines[i].0 >= h.body_start && is_nn(lines[i].1))
+        .find_map(|a| {
+            (a + 1..n.min(a + 16))
+                .find(|&i| is_person_name(lines[i].1))
+                .filter(|&b| attachment_after(b))
+                .map(|b| (a, b))
+        });
+    let (mut name_idx, mut nn_idx) = (None, None);
+    if let Some((a, b)) = early {
+        nn_idx = Some(a);
+        name_idx = Some(b);
+    } else {
+        // The signer's name: the last line that reads as a person's name.
+        for i in (from..n).rev() {
+            if is_person_name(lines[i].1) {
+                name_idx = Some(i);
+                break;
+            }
+        }
+        // "Nơi nhận".
+        for i in (from..n).rev() {
+            if is_nn(lines[i].1) {
+                nn_idx = Some(i);
+                break;
+            }
         }
     }
-    // "Nơi nhận".
-    let mut nn_idx = None;
-    for i in (from..n).rev() {
-        let f = fold_lower(lines[i].1);
-        if NOI_NHAN.is_match(&f) && f.trim_start().starts_with('n') {
-            nn_idx = Some(i);
-            break;
-        }
+    if let Some((_, b)) = early
+        && let Some(next) = lines.get(b + 1)
+    {
+        h.attachment_start = Some(next.0.min(text.len()));
     }
     let block_start = match (nn_idx, name_idx) {
         (Some(a), Some(b)) => a.min(b),

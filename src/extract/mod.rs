@@ -147,6 +147,15 @@ pub fn read_document(text: &str) -> Document {
             t.source = Some([s + h.body_start, e + h.body_start]);
         }
     }
+    if let Some(a) = h.attachment_start {
+        let attachment = text.get(a..).unwrap_or("");
+        for mut t in tasks::find_tasks(attachment, &ctx, h.issued_on, &h.recipients) {
+            if let Some([s, e]) = t.source {
+                t.source = Some([s + a, e + a]);
+            }
+            tasks.push(t);
+        }
+    }
     Document {
         kind: h.kind,
         number: h.number,

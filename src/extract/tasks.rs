@@ -101,7 +101,7 @@ fn marker_level(caps: &regex::Captures<'_>) -> u8 {
 
 /// Cuts the body into items: a marked line starts an item; unmarked lines continue it, and an
 /// unmarked paragraph after a finished sentence becomes an item one level below the last one.
-fn items(body: &str) -> Vec<Item> {
+fn items(body: &str, tables: &[Table]) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::new();
     let mut pos = 0;
     let mut blank_before = false;
@@ -110,7 +110,10 @@ fn items(body: &str) -> Vec<Item> {
         let off = pos;
         pos += line.len() + 1;
         let t = line.trim();
-        if t.starts_with('|') {
+        let in_table = tables
+            .iter()
+            .any(|tb| off >= tb.span.0 && off <= tb.span.1);
+        if t.starts_with('|') || in_table {
             // A table ends the item before it (its rows are read by `table_tasks`).
             if let Some(prev) = out.last_mut() {
                 prev.closed = true;
@@ -488,76 +491,172 @@ fn cell_agencies(dir: &Directory, cell: &str, ctx: &Context) -> Vec<String> {
         .collect()
 }
 
-/// Tasks from Markdown tables whose header names the lead ("Cơ quan chủ trì") column.
-fn table_tasks(body: &str, ctx: &Context, issued_on: Option<NaiveDate>) -> Vec<Task> {
+/// A table of tasks: Markdown rows ("| 1 | ... |") or rows flattened into lines whose cells
+/// are separated by " | " ("1 | Nội dung | Sở X | Sở Y | Quý II/2022"), a row possibly
+/// wrapped over several lines (OCR).
+#[derive(Debug, Clone)]
+struct Table {
+    /// Byte range of the whole table in the body (header line included).
+    span: (usize, usize),
+    /// Column roles, from the header.
+    roles: Vec<Column>,
+    /// Rows: byte range and cells.
+    rows: Vec<((usize, usize), Vec<String>)>,
+}
+
+static ROW_START: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*\|?\s*\d{1,3}\s*[.)]?\s*\|"));
+
+fn cells_of(line: &str) -> Vec<String> {
+    let t = line.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = t.strip_suffix('|').unwrap_or(t);
+    t.split('|').map(squash).collect()
+}
+
+fn is_rule(cells: &[String]) -> bool {
+    cells.iter().all(|c| {
+        c.chars()
+            .all(|ch| ch == '-' || ch == ':' || ch.is_whitespace())
+    })
+}
+
+/// Tables whose header names the lead ("Cơ quan chủ trì") column.
+fn tables(body: &str) -> Vec<Table> {
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut pos = 0;
+    for l in body.split('\n') {
+        lines.push((pos, l));
+        pos += l.len() + 1;
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let (off, line) = lines[i];
+        i += 1;
+        if line.matches('|').count() < 2 {
+            continue;
+        }
+        let roles: Vec<Column> = cells_of(line).iter().map(|c| column_role(c)).collect();
+        if !roles.contains(&Column::Lead) {
+            continue;
+        }
+        let ncols = roles.len();
+        let markdown = line.trim_start().starts_with('|');
+        let mut table = Table {
+            span: (off, off + line.len()),
+            roles,
+            rows: Vec::new(),
+        };
+        let mut cur: Option<(usize, usize, String)> = None;
+        let mut header_tail = 0;
+        while i < lines.len() {
+            let (loff, l) = lines[i];
+            let t = l.trim();
+            if t.is_empty() {
+                i += 1;
+                continue;
+            }
+            let starts_row = if markdown {
+                t.starts_with('|')
+            } else {
+                ROW_START.is_match(t)
+            };
+            if starts_row {
+                let cells = cells_of(t);
+                if is_rule(&cells) {
+                    i += 1;
+                    continue;
+                }
+                if let Some((s, e, text)) = cur.take() {
+                    table.rows.push(((s, e), cells_of(&text)));
+                }
+                cur = Some((loff, loff + l.len(), t.to_string()));
+            } else if let Some((_, e, text)) = cur.as_mut()
+                && !markdown
+                && text.matches('|').count() + 1 < ncols
+            {
+                text.push(' ');
+                text.push_str(t);
+                *e = loff + l.len();
+            } else if cur.is_none() && !markdown && header_tail < 2 && !t.ends_with('.') {
+                // The header wrapped onto a further line.
+                header_tail += 1;
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        if let Some((s, e, text)) = cur.take() {
+            table.rows.push(((s, e), cells_of(&text)));
+        }
+        if let Some(((_, e), _)) = table.rows.last() {
+            table.span.1 = *e;
+            out.push(table);
+        }
+    }
+    out
+}
+
+/// Tasks from the rows of task tables.
+fn table_tasks(
+    body: &str,
+    tables: &[Table],
+    ctx: &Context,
+    issued_on: Option<NaiveDate>,
+) -> Vec<Task> {
     let dir = Directory::global();
     let mut out = Vec::new();
-    let mut roles: Option<Vec<Column>> = None;
-    let mut pos = 0;
-    for line in body.split('\n') {
-        let off = pos;
-        pos += line.len() + 1;
-        let t = line.trim();
-        if !t.starts_with('|') {
-            roles = None;
-            continue;
-        }
-        let cells: Vec<&str> = t.trim_matches('|').split('|').map(str::trim).collect();
-        if cells.iter().all(|c| {
-            c.chars()
-                .all(|ch| ch == '-' || ch == ':' || ch.is_whitespace())
-        }) {
-            continue;
-        }
-        let Some(r) = &roles else {
-            let r: Vec<Column> = cells.iter().map(|c| column_role(c)).collect();
-            if r.contains(&Column::Lead) {
-                roles = Some(r);
+    for table in tables {
+        let r = &table.roles;
+        for ((start, end), cells) in &table.rows {
+            let cell = |role: Column| -> &str {
+                r.iter()
+                    .position(|x| *x == role)
+                    .and_then(|i| cells.get(i))
+                    .map(String::as_str)
+                    .unwrap_or("")
+            };
+            let lead = cell_agencies(dir, cell(Column::Lead), ctx);
+            if lead.is_empty() {
+                continue;
             }
-            continue;
-        };
-        let cell = |role: Column| -> &str {
-            r.iter()
-                .position(|x| *x == role)
-                .and_then(|i| cells.get(i))
-                .copied()
-                .unwrap_or("")
-        };
-        let lead = cell_agencies(dir, cell(Column::Lead), ctx);
-        if lead.is_empty() {
-            continue;
+            let content = cell(Column::Content);
+            let content = if content.is_empty() {
+                cells
+                    .iter()
+                    .map(String::as_str)
+                    .max_by_key(|c| c.len())
+                    .unwrap_or("")
+            } else {
+                content
+            };
+            let due = cell(Column::Due);
+            let dl = deadline::parse(due, issued_on).or_else(|| {
+                let cued = format!("hoàn thành trong {due}");
+                deadline::parse(&cued, issued_on).map(|mut d| {
+                    d.text = squash(due);
+                    d
+                })
+            });
+            let support: Vec<String> = cell_agencies(dir, cell(Column::Support), ctx)
+                .into_iter()
+                .filter(|x| !lead.contains(x))
+                .collect();
+            let raw = body.get(*start..*end).unwrap_or("");
+            let lead_off = raw.len() - raw.trim_start().len();
+            out.push(Task {
+                lead,
+                support,
+                text: squash(content),
+                deadline: dl.as_ref().and_then(|d| d.date),
+                deadline_text: dl
+                    .as_ref()
+                    .map(|d| d.text.clone())
+                    .filter(|x| !x.is_empty()),
+                recurrence: dl.and_then(|d| d.recurrence),
+                source: Some([start + lead_off, start + raw.trim_end().len()]),
+            });
         }
-        let content = cell(Column::Content);
-        let content = if content.is_empty() {
-            cells.iter().copied().max_by_key(|c| c.len()).unwrap_or("")
-        } else {
-            content
-        };
-        let due = cell(Column::Due);
-        let dl = deadline::parse(due, issued_on).or_else(|| {
-            let cued = format!("hoàn thành trong {due}");
-            deadline::parse(&cued, issued_on).map(|mut d| {
-                d.text = squash(due);
-                d
-            })
-        });
-        let support: Vec<String> = cell_agencies(dir, cell(Column::Support), ctx)
-            .into_iter()
-            .filter(|x| !lead.contains(x))
-            .collect();
-        let lead_off = line.len() - line.trim_start().len();
-        out.push(Task {
-            lead,
-            support,
-            text: squash(content),
-            deadline: dl.as_ref().and_then(|d| d.date),
-            deadline_text: dl
-                .as_ref()
-                .map(|d| d.text.clone())
-                .filter(|x| !x.is_empty()),
-            recurrence: dl.and_then(|d| d.recurrence),
-            source: Some([off + lead_off, off + line.trim_end().len()]),
-        });
     }
     out
 }
@@ -574,7 +673,8 @@ pub fn find_tasks(
     let mut tasks = Vec::new();
     // Stack of (level, leads for children).
     let mut stack: Vec<(u8, Vec<String>)> = Vec::new();
-    let all = items(body);
+    let found_tables = tables(body);
+    let all = items(body, &found_tables);
     for (k, it) in all.iter().enumerate() {
         let has_children = all
             .get(k + 1)
@@ -694,7 +794,7 @@ pub fn find_tasks(
         }
         stack.push((it.level, child_leads));
     }
-    let mut table = table_tasks(body, ctx, issued_on);
+    let mut table = table_tasks(body, &found_tables, ctx, issued_on);
     if !table.is_empty() {
         tasks.append(&mut table);
         tasks.sort_by_key(|t| t.source.map(|s| s[0]).unwrap_or(0));
