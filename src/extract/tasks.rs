@@ -47,6 +47,23 @@ static AGENCY_HEAD: LazyLock<Regex> = LazyLock::new(|| {
         r"^\s*(?:trung tam|so|ban|phong|cuc|chi cuc|benh vien|vien|truong|dai|bao|hoi|cong ty|tong cong ty|van phong|thanh tra|kho bac|bao hiem|tap doan|hoc vien|dai hoc|tong cuc|vu|uy ban|uybnd|ubnd|doan|lien doan|quy|ngan hang|cong an|bo chi huy)\s+\S",
     )
 });
+static LEADER_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"\b(?:thu tuong|chu tich|bo truong|lanh dao|giam doc|ban thuong vu)\b")
+});
+static ASSIGNED_END: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\s*(?:,\s*)?\b(?:lam\s+dau\s+moi|lam\s+co\s+quan|chu\s+tri|phoi\s+hop|to\s+chuc|thuc\s+hien|tham\s+muu|huong\s+dan|theo\s+doi|xay\s+dung|trien\s+khai|ra\s+soat|bao\s+cao)\b",
+    )
+});
+/// An agency missing from the directory, named up to its level word and followed by what it
+/// must do: "Liên đoàn Lao động tỉnh lập danh sách ...".
+static UNIT_THEN_VERB: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^(?P<name>[^,.;:()]{3,90}?\s(?:tinh|huyen|thanh pho|quan|thi xa))\s+[a-z]")
+});
+/// A class of bodies on the territory: "Các doanh nghiệp xuất khẩu cà phê trên địa bàn tỉnh".
+static TERRITORY_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^(?P<name>cac\s[^.;:()]{3,90}?\stren\s+dia\s+ban\s+(?:tinh|huyen|thanh pho|quan|xa))\s")
+});
 static UNKNOWN_LEAD_END: LazyLock<Regex> =
     LazyLock::new(|| re(r"\s*(?:,\s*)?(?:lam\s+dau\s+moi\s+)?chu\s+tri\b|\s*:\s*$"));
 static GAP: LazyLock<Regex> = LazyLock::new(|| re(r"^[\s,;/&]*(?:va|cung|,)?[\s,;/&]*$"));
@@ -296,14 +313,43 @@ fn actors(
     folded: &Folded,
     mentions: &[Mention],
     recipients: &[String],
+    ctx: &Context,
 ) -> Option<(Vec<String>, Vec<String>, bool)> {
     // "Giao / Đề nghị / Yêu cầu X ..."
     for a in ASSIGN.find_iter(&folded.text) {
+        // "Sở X chỉ đạo Y ...": X carries it out; only a leader's "chỉ đạo" assigns Y.
+        if a.as_str().starts_with("chi dao") {
+            let before = folded.text.get(..a.start()).unwrap_or("");
+            let from = before.len().saturating_sub(80);
+            let near = before.get(from..).unwrap_or(before);
+            if !LEADER_SUBJECT.is_match(near) {
+                continue;
+            }
+        }
         let p = folded.orig(a.end());
         let (leads, end) = agency_list(text, folded, mentions, p, 2);
         if !leads.is_empty() {
             let supports = supports_after(text, folded, mentions, end);
-            return Some((leads, supports, false));
+            let rest = super::folded::fold_lower(text.get(end..).unwrap_or(""));
+            let heading = rest
+                .trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | ';' | '.' | ','))
+                .is_empty();
+            return Some((leads, supports, heading));
+        }
+        // "Bộ Công Thương giao Cục Xuất nhập khẩu chủ trì ...": a unit missing from the
+        // directory.
+        let after = folded.text.get(a.end()..).unwrap_or("");
+        if AGENCY_HEAD.is_match(after)
+            && let Some(kw) = ASSIGNED_END.find(head(after, 160))
+            && kw.start() > 0
+        {
+            let (s, e) = folded.orig_range(a.end(), a.end() + kw.start());
+            let name = squash(text.get(s..e).unwrap_or(""));
+            let name = name.trim_end_matches([',', ':']).trim().to_string();
+            if !name.is_empty() && name.chars().count() <= 90 && !name.contains([',', ';']) {
+                let supports = supports_after(text, folded, mentions, e);
+                return Some((vec![localize(&name, ctx)], supports, false));
+            }
         }
     }
     // "Đề nghị Quý cơ quan ..."
@@ -327,6 +373,11 @@ fn actors(
         let rest_trim = rest_f.trim_matches(|c: char| {
             c.is_whitespace() || c == ':' || c == ';' || c == '.' || c == ','
         });
+        // A note in brackets after the name ("(cơ quan thường trực)") keeps it a heading.
+        let rest_trim = match rest_trim.strip_prefix('(') {
+            Some(r) if r.trim_end_matches([':', '.']).ends_with(')') && !r.contains('(') => "",
+            _ => rest_trim,
+        };
         if rest_trim.is_empty() {
             return Some((leads, Vec::new(), true));
         }
@@ -369,10 +420,68 @@ fn actors(
             && !NOT_ACTION.is_match(&format!(" {name_f}"))
         {
             let supports = supports_after(text, folded, mentions, e);
-            return Some((vec![name], supports, kw.as_str().trim() == ":"));
+            return Some((vec![localize(&name, ctx)], supports, kw.as_str().trim() == ":"));
         }
     }
+    // "Liên đoàn Lao động tỉnh lập danh sách ...": a local body missing from the directory.
+    if AGENCY_HEAD.is_match(rest)
+        && let Some(c) = UNIT_THEN_VERB.captures(rest)
+        && let Some(n) = c.name("name")
+    {
+        let (s, e) = folded.orig_range(lead_in, lead_in + n.end());
+        let name = squash(text.get(s..e).unwrap_or(""));
+        let name_f = super::folded::fold_lower(&name);
+        let proper = name
+            .split_whitespace()
+            .skip(1)
+            .any(|w| w.chars().next().is_some_and(char::is_uppercase));
+        if proper && !NOT_ACTION.is_match(&format!(" {name_f}")) {
+            let supports = supports_after(text, folded, mentions, e);
+            return Some((vec![localize(&name, ctx)], supports, false));
+        }
+    }
+    // "Các doanh nghiệp xuất khẩu cà phê trên địa bàn tỉnh xây dựng ...".
+    if let Some(c) = TERRITORY_CLASS.captures(rest)
+        && let Some(n) = c.name("name")
+    {
+        let (s, e) = folded.orig_range(lead_in, lead_in + n.end());
+        let name = squash(text.get(s..e).unwrap_or(""));
+        let mut cs = name.chars();
+        let name: String = match cs.next() {
+            Some(f) => f.to_uppercase().chain(cs).collect(),
+            None => name,
+        };
+        let supports = supports_after(text, folded, mentions, e);
+        return Some((vec![name], supports, false));
+    }
     None
+}
+
+/// Completes a local body's name ending in its level word with the issuer's locality:
+/// "Ban Quản lý các khu công nghiệp tỉnh" → "... tỉnh Bắc Giang", "Phòng Dân tộc huyện" →
+/// "... huyện Mộc Châu".
+fn localize(name: &str, ctx: &Context) -> String {
+    let f = super::folded::fold_lower(name);
+    let from_ctx = |unit: &str| -> Option<String> {
+        let unit_words = unit.split(' ').count();
+        [ctx.locality.as_deref(), ctx.province.as_deref()]
+            .into_iter()
+            .flatten()
+            .find(|l| super::folded::fold_lower(l).starts_with(&format!("{unit} ")))
+            .and_then(|l| {
+                l.splitn(unit_words + 1, ' ')
+                    .nth(unit_words)
+                    .map(str::to_string)
+            })
+    };
+    for unit in ["tinh", "thanh pho", "huyen", "quan", "thi xa", "xa", "phuong"] {
+        if f.ends_with(&format!(" {unit}"))
+            && let Some(place) = from_ctx(unit)
+        {
+            return format!("{name} {place}");
+        }
+    }
+    name.to_string()
 }
 
 /// A short line without final punctuation, such as a section title ("Nhiệm vụ cụ thể").
@@ -716,7 +825,7 @@ pub fn find_tasks(
             }
             Some((vec![name], Vec::new(), true))
         } else {
-            actors(text, &folded, &mentions, recipients)
+            actors(text, &folded, &mentions, recipients, ctx)
         };
         match found_actors {
             Some((leads, _, true)) => {
@@ -766,7 +875,7 @@ pub fn find_tasks(
                     let own = if single {
                         item_actors.clone()
                     } else {
-                        actors(st, &sf, &sm, recipients)
+                        actors(st, &sf, &sm, recipients, ctx)
                     };
                     match own {
                         Some((l, sup, false)) => {
