@@ -833,6 +833,23 @@ fn push_recipient(dir: &Directory, h: &mut Header, item: &str) {
             return;
         }
     }
+    // "Ủy ban nhân dân các tỉnh: Lạng Sơn, Cao Bằng" names one body of each province.
+    if let Some(p) = f.find("cac tinh:") {
+        let fi = Folded::new(item);
+        let (ps, pe) = fi.orig_range(p, p + "cac tinh:".len());
+        let prefix = item.get(..ps).unwrap_or("").trim();
+        if !prefix.is_empty()
+            && let Some(names) = item.get(pe..)
+        {
+            for n in names.split([',', ';']) {
+                let n = n.trim().trim_start_matches("và ").trim();
+                if !n.is_empty() {
+                    push_recipient(dir, h, &format!("{prefix} tỉnh {n}"));
+                }
+            }
+            return;
+        }
+    }
     let ctx = Context {
         province: h.province.clone(),
         locality: h.locality.clone(),

@@ -72,6 +72,22 @@ static NOT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
         r"^\s*[:,]?\s*(?:da|dang|duoc|co\s+\d|co\s+y\s+kien|la|cua|tai|thi|se|van|con|chua|cung\s+da|nam|cho\s+biet|nhan\s+duoc|thong\s+bao|dong\s+y|nhat\s+tri|thong\s+nhat|ket\s+luan|nhan\s+manh|danh\s+gia|ghi\s+nhan|bieu\s+duong|hoan\s+nghenh|cho\s+rang|nhan\s+thay|bao\s+cao\s+(?:ket\s+qua|tinh\s+hinh)\s+(?:nhu|ve))\b",
     )
 });
+/// The closing sentence of a letter ("Yêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực
+/// hiện./.", "... trân trọng báo cáo./.", "kính trình ... xem xét, quyết định./."), when it
+/// ends the text with "/.".
+static CLOSING_FORMULA: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:nghiem tuc|khan truong)[^.]{0,40}(?:trien khai|thuc hien)|quan tam[^.]{0,30}(?:chi dao|phoi hop|thuc hien)|tap trung chi dao thuc hien|tran trong|kinh trinh|xem xet,? quyet dinh|mong nhan duoc|de duoc huong dan|truyen dat y kien|phan anh ve",
+    )
+});
+/// The title of a section of requests to superiors ("III. ĐỀ XUẤT, KIẾN NGHỊ").
+static REQUESTS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^\s*(?:(?:de xuat|kien nghi)(?:\s*(?:,|va)\s*(?:de xuat|kien nghi))?)\s*:?\s*$")
+});
+/// Beginnings that are not agency names although they start like one ("Ban hành ...").
+static NOT_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^\s*(?:ban hanh|ban giao|so sanh|phong chong|phong ngua|truong hop|hoi nghi|bao dam|bao cao|quy dinh|quy che)\b")
+});
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"thong bao (?:de|y kien|ket luan|den)|biet,?\s+(?:va\s+)?(?:to chuc\s+)?thuc hien|^\s*trong qua trinh (?:thuc hien|trien khai)|^\s*(?:bieu duong|danh gia cao|ghi nhan|hoan nghenh|tren day la)|chiu trach nhiem thi hanh|nghiem tuc thuc hien (?:chi thi|quyet dinh|ke hoach|cong van|thong bao|van ban) nay|^\s*(?:can cu|theo de nghi|xet de nghi|tran trong)\b|co hieu luc (?:thi hanh )?(?:ke )?tu ngay",
@@ -151,11 +167,15 @@ fn items(body: &str, tables: &[Table]) -> Vec<Item> {
             let level = marker_level(&c);
             let start = (off + fl.orig(m.end())).min(line_end);
             last_marked_level = level;
+            // A numbered title in capitals ("III. ĐỀ XUẤT, KIẾN NGHỊ") stands alone.
+            let rest = body.get(start..line_end).unwrap_or("");
+            let title = super::split::upper_ratio(rest) >= 0.9
+                && rest.chars().filter(|c| c.is_alphabetic()).count() >= 4;
             out.push(Item {
                 start,
                 end: line_end,
                 level,
-                closed: false,
+                closed: title,
                 marked: true,
             });
         } else if super::split::upper_ratio(t) >= 0.9
@@ -408,6 +428,7 @@ fn actors(
     let lead_in = LEAD_IN.find(&folded.text).map(|m| m.end()).unwrap_or(0);
     let rest = folded.text.get(lead_in..).unwrap_or("");
     if AGENCY_HEAD.is_match(rest)
+        && !NOT_NAME.is_match(rest)
         && let Some(kw) = UNKNOWN_LEAD_END.find(head(rest, 160))
     {
         let (s, e) = folded.orig_range(lead_in, lead_in + kw.start());
@@ -425,6 +446,7 @@ fn actors(
     }
     // "Liên đoàn Lao động tỉnh lập danh sách ...": a local body missing from the directory.
     if AGENCY_HEAD.is_match(rest)
+        && !NOT_NAME.is_match(rest)
         && let Some(c) = UNIT_THEN_VERB.captures(rest)
         && let Some(n) = c.name("name")
     {
@@ -482,6 +504,12 @@ fn localize(name: &str, ctx: &Context) -> String {
         }
     }
     name.to_string()
+}
+
+/// Whether a folded text is a closing formula ending the letter.
+fn closing_formula(folded: &str) -> bool {
+    let t = folded.trim_end();
+    (t.ends_with("/.") || t.ends_with("./")) && CLOSING_FORMULA.is_match(t)
 }
 
 /// A short line without final punctuation, such as a section title ("Nhiệm vụ cụ thể").
@@ -783,6 +811,7 @@ pub fn find_tasks(
     // Stack of (level, leads for children).
     let mut stack: Vec<(u8, Vec<String>)> = Vec::new();
     let found_tables = tables(body);
+    let mut requests_level: Option<u8> = None;
     let all = items(body, &found_tables);
     for (k, it) in all.iter().enumerate() {
         let has_children = all
@@ -801,7 +830,20 @@ pub fn find_tasks(
             continue;
         };
         let folded = Folded::new(text);
-        if CLOSING.is_match(&folded.text) {
+        if let Some(l) = requests_level {
+            if it.level > l {
+                stack.push((it.level, Vec::new()));
+                continue;
+            }
+            requests_level = None;
+        }
+        if REQUESTS.is_match(&folded.text) {
+            // Requests to superiors are not tasks.
+            requests_level = Some(it.level);
+            stack.push((it.level, Vec::new()));
+            continue;
+        }
+        if CLOSING.is_match(&folded.text) || closing_formula(&folded.text) {
             stack.push((it.level, Vec::new()));
             continue;
         }
@@ -862,7 +904,7 @@ pub fn find_tasks(
                     } else {
                         Folded::new(st)
                     };
-                    if CLOSING.is_match(&sf.text) {
+                    if CLOSING.is_match(&sf.text) || closing_formula(&sf.text) {
                         flush(&mut cur, &mut tasks);
                         continue;
                     }
