@@ -398,6 +398,42 @@ impl Directory {
             .map(|e| e.canonical.as_str())
     }
 
+    /// Finds the province whose name is closest to `name` as misread by OCR ("Hà NG@i" →
+    /// "thành phố Hà Nội"): within two edits when the name holds a character that is not a
+    /// letter, one edit otherwise; `None` when two provinces are as close.
+    pub fn province_near(&self, name: &str) -> Option<&str> {
+        let k = key(name);
+        if k.chars().count() < 5 {
+            return None;
+        }
+        let max = if k.chars().all(char::is_alphabetic) {
+            1
+        } else {
+            2
+        };
+        let mut best: Option<(usize, usize)> = None;
+        let mut tie = false;
+        for (pk, &i) in &self.province_keys {
+            let d = edit_distance(&k, pk, max);
+            if d > max {
+                continue;
+            }
+            match best {
+                Some((bd, bi)) if d == bd && bi != i => tie = true,
+                Some((bd, _)) if d >= bd => {}
+                _ => {
+                    best = Some((d, i));
+                    tie = false;
+                }
+            }
+        }
+        if tie {
+            return None;
+        }
+        best.and_then(|(_, i)| self.entries.get(i))
+            .map(|e| e.canonical.as_str())
+    }
+
     /// Finds every agency mentioned in `text`, left to right, without overlaps.
     pub fn find_mentions(&self, text: &str, ctx: &Context) -> Vec<Mention> {
         let folded = Folded::new(text);
@@ -768,6 +804,28 @@ impl Directory {
         out.push_str(&s[last..]);
         out
     }
+}
+
+/// Edit distance between two strings by characters, cut off above `max` (returns `max + 1`).
+fn edit_distance(a: &str, b: &str, max: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        if cur.iter().min().is_some_and(|m| *m > max) {
+            return max + 1;
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0).min(max + 1)
 }
 
 fn strip_unit(canonical: &str) -> String {

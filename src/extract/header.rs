@@ -102,7 +102,7 @@ const CODE_KINDS: &[(&str, &str)] = &[
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:^\s*s(?:o|\S)\s*(?::|\.|\s)|\ss(?:o|\S)\s*:)\s*(?P<n>[0-9][0-9a-z]*(?:\s*[/\-]\s*[0-9a-z&]+)+)",
+        r"(?:^\s*(?:s|\$|§)(?:o|\S)\s*(?::|\.|\s)|\s(?:s|\$|§)(?:o|\S)\s*:)\s*(?P<n>[0-9][0-9a-z]*(?:\s*[/\-]\s*[0-9a-z&]+)+)",
     )
 });
 static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -113,7 +113,10 @@ static MOTTO: LazyLock<Regex> =
 static INDEPENDENCE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\S{1,3}c\s+l\S{1,3}p\s*[-–]\s*t\S{1,2}\s+do\s*[-–]\s*h\S{0,2}nh\s+ph\S{1,3}")
 });
-static VV: LazyLock<Regex> = LazyLock::new(|| re(r"^[\s|]*(?:v\s*/\s*v|ve viec)\s*[:.]?\s*"));
+static VV: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[\s|]*(?:v\s*/\s*v|v[il1]v\b|ve viec)\s*[:.]?\s*"));
+/// "V/v" read by OCR and repaired as the word "Vị": only right under the date line.
+static VV_MISREAD: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*vi\s+[a-z]"));
 static KINH_GUI: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*k\S?nh\s+g\S{1,3}\s*[:;]\s*"));
 static NOI_NHAN: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*n\S{1,2}\s*nh\S{1,3}\s*[:;.]\s*"));
 static DOC_CODE: LazyLock<Regex> = LazyLock::new(|| {
@@ -361,13 +364,13 @@ pub fn parse(text: &str) -> Header {
                         place
                     };
                     // A province name is written in its canonical spelling.
-                    let place = match dir.province(&place) {
+                    let place = match dir.province(&place).or_else(|| dir.province_near(&place)) {
                         Some(p) => {
                             let bare = p
                                 .strip_prefix("tỉnh ")
                                 .or_else(|| p.strip_prefix("thành phố "))
                                 .unwrap_or(p);
-                            if fold_lower(bare) == fold_lower(&place) {
+                            if fold_lower(bare) == fold_lower(&place) || dir.province(&place).is_none() {
                                 bare.to_string()
                             } else {
                                 place
@@ -471,12 +474,23 @@ pub fn parse(text: &str) -> Header {
                 continue;
             }
         }
+        let misread_vv = date_line.is_some_and(|d| i > d && i <= d + 2)
+            && l.trim_start().starts_with('V')
+            && kinh_gui_idx.is_none()
+            && h.kind.is_none();
+        let vv_end = VV.find(&f).map(|m| m.end()).or_else(|| {
+            // Keep the first letter of the subject's first word.
+            misread_vv
+                .then(|| VV_MISREAD.find(&f).map(|m| m.end() - 1))
+                .flatten()
+        });
         if vv_subject.is_none()
-            && let Some(m) = VV.find(&f)
+            && let Some(vv_end) = vv_end
         {
-            let fl = Folded::new(l);
-            let _ = fl;
-            let mut first = l.get(m.end()..).map(str::to_string).unwrap_or_default();
+            let mut first = l
+                .get(Folded::new(l).orig(vv_end)..)
+                .map(str::to_string)
+                .unwrap_or_default();
             if let Some(p) = &h.place
                 && let Some(cut) = first.rfind(p.as_str())
                 && PLACE_DATE.is_match(&fold_lower(&first))
