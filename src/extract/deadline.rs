@@ -214,9 +214,15 @@ fn char_floor(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// The text with line breaks and tabs as spaces (same byte offsets): an expression wrapped
+/// over two lines ("chậm\nnhất ngày 15/7/2024") reads as one.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r', '\t'], " ")
+}
+
 /// Finds the recurrence stated in a text, if any.
 pub fn recurrence(text: &str) -> Option<(Recurrence, usize, usize)> {
-    let f = Folded::new(text);
+    let f = Folded::new(&one_line(text));
     // A monthly, quarterly or yearly duty outweighs a daily or weekly one named before it
     // ("chiều thứ Năm hằng tuần; báo cáo định kỳ hằng tháng trước ngày 25").
     let all: Vec<regex::Captures<'_>> = RECURRENCE.captures_iter(&f.text).take(8).collect();
@@ -247,7 +253,7 @@ pub fn recurrence(text: &str) -> Option<(Recurrence, usize, usize)> {
 /// Finds every time expression in `text` and classifies it. `issued_on` (the document's date)
 /// anchors relative periods and dates written without a year.
 pub fn find_all(text: &str, issued_on: Option<NaiveDate>) -> Vec<TimeExpr> {
-    let f = Folded::new(text);
+    let f = Folded::new(&one_line(text));
     find_all_folded(&f, issued_on, recurrence(text).map(|r| r.0))
 }
 
@@ -463,7 +469,7 @@ fn find_all_folded(
 /// first one on a tie); a recurring duty without a dated expression gives a deadline with no
 /// date. Returns `None` if the text states no deadline.
 pub fn parse(text: &str, issued_on: Option<NaiveDate>) -> Option<Deadline> {
-    let f = Folded::new(text);
+    let f = Folded::new(&one_line(text));
     let rec = recurrence(text);
     let exprs = find_all_folded(&f, issued_on, rec.map(|r| r.0));
     let mut best: Option<(&TimeExpr, u8)> = None;

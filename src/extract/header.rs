@@ -388,7 +388,7 @@ pub fn parse(text: &str) -> Header {
         && let Some(p) = &h.place
         && !h.issuer.as_ref().is_some_and(|i| is_central(dir, i))
         && let Some(pc) = dir.province(p)
-        && h.issuer.is_some()
+        && (h.issuer.is_some() || pc != "thành phố Hà Nội")
     {
         h.province = Some(pc.to_string());
     }

@@ -88,6 +88,9 @@ static REQUESTS: LazyLock<Regex> = LazyLock::new(|| {
 static NOT_NAME: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^\s*(?:ban hanh|ban giao|so sanh|phong chong|phong ngua|truong hop|hoi nghi|bao dam|bao cao|quy dinh|quy che)\b")
 });
+static DEADLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^\s*(?:thoi han(?: hoan thanh| thuc hien)?|thoi gian hoan thanh)\s*:")
+});
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"thong bao (?:de|y kien|ket luan|den)|biet,?\s+(?:va\s+)?(?:to chuc\s+)?thuc hien|^\s*trong qua trinh (?:thuc hien|trien khai)|^\s*(?:bieu duong|danh gia cao|ghi nhan|hoan nghenh|tren day la)|chiu trach nhiem thi hanh|nghiem tuc thuc hien (?:chi thi|quyet dinh|ke hoach|cong van|thong bao|van ban) nay|^\s*(?:can cu|theo de nghi|xet de nghi|tran trong)\b|co hieu luc (?:thi hanh )?(?:ke )?tu ngay",
@@ -192,8 +195,11 @@ fn items(body: &str, tables: &[Table]) -> Vec<Item> {
             blank_before = true;
             continue;
         } else {
+            let label = DEADLINE_LABEL.is_match(&fl.text);
             let continues = match out.last() {
                 Some(prev) if prev.closed => false,
+                // "Thời hạn: ..." on its own line states the deadline of the item above.
+                Some(_) if label => true,
                 Some(prev) => {
                     let prev_text = body.get(prev.start..prev.end).unwrap_or("").trim_end();
                     let finished = prev_text.ends_with(['.', ';', ':', '!', '?'])
