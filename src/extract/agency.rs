@@ -963,6 +963,82 @@ mod tests {
     }
 
     #[test]
+    fn collectives_keep_their_own_words() {
+        let d = Directory::global();
+        let c = Context::default();
+        assert_eq!(
+            d.resolve("UBND các huyện, thành phố", &c).as_deref(),
+            Some("Ủy ban nhân dân các huyện, thành phố")
+        );
+        assert_eq!(
+            d.resolve("UBND các xã, thị trấn", &c).as_deref(),
+            Some("Ủy ban nhân dân các xã, thị trấn")
+        );
+        assert_eq!(
+            d.resolve("Các sở, ban, ngành, đoàn thể tỉnh", &c).as_deref(),
+            Some("Các sở, ban, ngành, đoàn thể tỉnh")
+        );
+        assert_eq!(
+            d.resolve("Chủ tịch UBND các huyện, thị xã, thành phố", &c)
+                .as_deref(),
+            Some("Ủy ban nhân dân các huyện, thị xã, thành phố")
+        );
+    }
+
+    #[test]
+    fn a_body_of_every_province() {
+        let d = Directory::global();
+        let c = Context::default();
+        assert_eq!(
+            d.resolve("Sở NN&MT các tỉnh, thành phố trực thuộc TW", &c)
+                .as_deref(),
+            Some("Sở Nông nghiệp và Môi trường các tỉnh, thành phố trực thuộc Trung ương")
+        );
+        assert_eq!(
+            d.resolve("Công an các tỉnh, thành phố trực thuộc Trung ương", &c)
+                .as_deref(),
+            Some("Công an các tỉnh, thành phố trực thuộc Trung ương")
+        );
+    }
+
+    #[test]
+    fn district_and_commune_bodies_resolve_in_the_issuers_locality() {
+        let d = Directory::global();
+        let district = Context {
+            province: Some("tỉnh Điện Biên".to_string()),
+            locality: Some("huyện Mường Ảng".to_string()),
+        };
+        assert_eq!(
+            d.resolve("Phòng Tài chính - Kế hoạch", &district).as_deref(),
+            Some("Phòng Tài chính - Kế hoạch huyện Mường Ảng")
+        );
+        assert_eq!(
+            d.resolve("Phòng Dân tộc huyện", &district).as_deref(),
+            Some("Phòng Dân tộc huyện Mường Ảng")
+        );
+        // A provincial body stays the province's.
+        assert_eq!(
+            d.resolve("Sở Y tế", &district).as_deref(),
+            Some("Sở Y tế tỉnh Điện Biên")
+        );
+        let commune = Context {
+            province: Some("tỉnh Đồng Nai".to_string()),
+            locality: Some("xã Tân Phú".to_string()),
+        };
+        assert_eq!(
+            d.resolve("Công an xã", &commune).as_deref(),
+            Some("Công an xã Tân Phú")
+        );
+    }
+
+    #[test]
+    fn misread_province_names() {
+        let d = Directory::global();
+        assert_eq!(d.province_near("Hà NG@i"), Some("thành phố Hà Nội"));
+        assert_eq!(d.province_near("Mường Ảng"), None);
+    }
+
+    #[test]
     fn succession_after_2025() {
         let d = Directory::global();
         assert_eq!(

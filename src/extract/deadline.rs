@@ -653,6 +653,60 @@ mod tests {
     }
 
     #[test]
+    fn time_of_day_with_minutes_before_a_date() {
+        let x = parse("hoàn thành trước 10 giờ 00 ngày 28/7/2025", d(2025, 7, 22));
+        assert_eq!(x.as_ref().and_then(|x| x.date), d(2025, 7, 28));
+        assert_eq!(
+            x.map(|x| x.text).as_deref(),
+            Some("hoàn thành trước 10 giờ 00 ngày 28/7/2025")
+        );
+    }
+
+    #[test]
+    fn first_week_of_a_month_and_month_ranges() {
+        assert_eq!(due("gửi báo cáo trong tuần đầu tháng 11"), d(2020, 11, 7));
+        // A month already past in the document's year is next year's.
+        assert_eq!(due("trong tuần đầu tháng 3"), d(2021, 3, 7));
+        assert_eq!(due("hoàn thành trong Tháng 8 - 9/2022"), d(2022, 9, 30));
+    }
+
+    #[test]
+    fn periods_and_unknown_anchors_are_no_deadline() {
+        assert_eq!(
+            due("thời gian kiểm tra từ ngày 22/01/2024 đến ngày 05/3/2024"),
+            None
+        );
+        assert_eq!(due("trực 24/24 giờ (từ ngày 26/01/2023 đến hết ngày 05/4/2023)"), None);
+        assert_eq!(
+            due("trong thời hạn 10 ngày làm việc kể từ ngày nhận được hướng dẫn"),
+            None
+        );
+        // Still a deadline when counted from the signature.
+        assert_eq!(due("trong vòng 20 ngày kể từ ngày ban hành"), d(2020, 10, 20));
+    }
+
+    #[test]
+    fn expression_wrapped_over_two_lines() {
+        assert_eq!(
+            due("thẩm định phương án giá đất cụ thể chậm\nnhất ngày 15/7/2024."),
+            d(2024, 7, 15)
+        );
+    }
+
+    #[test]
+    fn monthly_duty_outweighs_a_weekly_one() {
+        let x = parse(
+            "báo cáo vào chiều thứ Năm hằng tuần; báo cáo định kỳ hằng tháng trước ngày 25",
+            d(2025, 9, 10),
+        );
+        assert_eq!(
+            x.as_ref().and_then(|x| x.recurrence),
+            Some(Recurrence::Monthly)
+        );
+        assert_eq!(x.and_then(|x| x.date), d(2025, 9, 25));
+    }
+
+    #[test]
     fn find_all_classifies() {
         let xs = find_all(
             "Thông báo số 60/TB-VPCP ngày 24/3/2021; hoàn thành trước ngày 30/6/2021",

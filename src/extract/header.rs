@@ -1295,11 +1295,40 @@ mod tests {
     }
 
     #[test]
+    fn ocr_misreadings_of_the_header() {
+        let t = "BỘ TÀI CHÍNH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n$6: 8815/BTC-NSNN\nHà NG@i, ngày 20 tháng 8 năm 2024\nVị tăng cường quản lý thu ngân sách\nKính gửi: Tổng cục Thuế.\n\nNội dung.\n";
+        let h = parse(t);
+        assert_eq!(h.number.as_deref(), Some("8815/BTC-NSNN"));
+        assert_eq!(h.place.as_deref(), Some("Hà Nội"));
+        assert_eq!(h.subject.as_deref(), Some("tăng cường quản lý thu ngân sách"));
+        assert_eq!(h.kind.as_deref(), Some("Công văn"));
+    }
+
+    #[test]
+    fn locality_of_a_district_issuer() {
+        let t = "ỦY BAN NHÂN DÂN\nHUYỆN MƯỜNG ẢNG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 1/KH-UBND\nMường Ảng, ngày 1 tháng 11 năm 2021\n\nNội dung.\n";
+        let h = parse(t);
+        assert_eq!(h.locality.as_deref(), Some("huyện Mường Ảng"));
+    }
+
+    #[test]
+    fn attachment_after_the_signature() {
+        let t = "ỦY BAN NHÂN DÂN\nTỈNH BẠC LIÊU\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 482/QĐ-UBND\nBạc Liêu, ngày 21 tháng 3 năm 2024\n\nQUYẾT ĐỊNH\nBan hành Kế hoạch\n\nĐiều 1. Ban hành Kế hoạch.\n\nNơi nhận:\n- Như Điều 3;\n- Lưu: VT.\nCHỦ TỊCH\n\nLữ Văn Đức\n\nKẾ HOẠCH\nPhát triển thị trường\n\n1. Sở Công Thương tổ chức hội chợ.\n";
+        let h = parse(t);
+        assert_eq!(h.signer.as_deref(), Some("Lữ Văn Đức"));
+        let a = h.attachment_start.unwrap_or(t.len());
+        assert!(t[a..].contains("Sở Công Thương tổ chức hội chợ"));
+        assert!(!t[h.body_start..h.body_end].contains("hội chợ"));
+    }
+
+    #[test]
     fn person_names() {
         assert!(is_person_name("Mai Tiến Dũng"));
         assert!(is_person_name("TRẦN CÔNG DANH"));
         assert!(!is_person_name("PHÓ CHÁNH VĂN PHÒNG"));
         assert!(!is_person_name("- Lưu: VT"));
         assert!(is_person_name("Nguyễn Văn An (Đã ký)"));
+        assert!(!is_person_name("KẾ HOẠCH"));
+        assert!(!is_person_name("PHỤ LỤC"));
     }
 }

@@ -58,7 +58,7 @@ static ASSIGNED_END: LazyLock<Regex> = LazyLock::new(|| {
 /// An agency missing from the directory, named up to its level word and followed by what it
 /// must do: "Liên đoàn Lao động tỉnh lập danh sách ...".
 static UNIT_THEN_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^(?P<name>[^,.;:()]{3,90}?\s(?:tinh|huyen|thanh pho|quan|thi xa))\s+[a-z]")
+    re(r"\s(?P<unit>tinh|huyen|thanh pho|quan|thi xa)\s+[a-z]")
 });
 /// A class of bodies on the territory: "Các doanh nghiệp xuất khẩu cà phê trên địa bàn tỉnh".
 static TERRITORY_CLASS: LazyLock<Regex> = LazyLock::new(|| {
@@ -100,6 +100,10 @@ static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"^\s*(?:\d+\s*%\s*|ve\s+[^,.;:]{1,150},\s*|truoc\s+mat\s*,\s*|dong\s+thoi\s*,\s*|hang\s+(?:thang|quy|nam|tuan)\s*,\s*|dinh\s+ky[^,]{0,30},\s*|giao\s+|de\s+nghi\s+|yeu\s+cau\s+)?",
     )
+});
+/// The letter's addressees named by courtesy ("Quý Ủy ban", "các đồng chí").
+static ADDRESSEES: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^\s*(?:quy\s+(?:co\s+quan|don\s+vi|so|uy\s+ban|bo)|cac\s+dong\s+chi)\b")
 });
 static QUY_CO_QUAN: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -366,6 +370,8 @@ fn actors(
         // directory.
         let after = folded.text.get(a.end()..).unwrap_or("");
         if AGENCY_HEAD.is_match(after)
+            && !ADDRESSEES.is_match(after)
+            && !NOT_NAME.is_match(after)
             && let Some(kw) = ASSIGNED_END.find(head(after, 160))
             && kw.start() > 0
         {
@@ -451,12 +457,22 @@ fn actors(
         }
     }
     // "Liên đoàn Lao động tỉnh lập danh sách ...": a local body missing from the directory.
+    // The level word is written in lower case ("tỉnh"), unlike a word of the name ("Quản").
+    let unit_end = UNIT_THEN_VERB
+        .captures_iter(head(rest, 100))
+        .filter_map(|c| c.name("unit"))
+        .take_while(|u| !rest[..u.start()].contains([',', '.', ';', ':', '(', ')']))
+        .find(|u| {
+            text.get(folded.orig(lead_in + u.start())..)
+                .and_then(|t| t.chars().next())
+                .is_some_and(char::is_lowercase)
+        })
+        .map(|u| u.end());
     if AGENCY_HEAD.is_match(rest)
         && !NOT_NAME.is_match(rest)
-        && let Some(c) = UNIT_THEN_VERB.captures(rest)
-        && let Some(n) = c.name("name")
+        && let Some(n_end) = unit_end
     {
-        let (s, e) = folded.orig_range(lead_in, lead_in + n.end());
+        let (s, e) = folded.orig_range(lead_in, lead_in + n_end);
         let name = squash(text.get(s..e).unwrap_or(""));
         let name_f = super::folded::fold_lower(&name);
         let proper = name
@@ -984,7 +1000,7 @@ mod tests {
             vec![
                 "Văn phòng Ủy ban nhân dân tỉnh Kiên Giang",
                 "Công an tỉnh Kiên Giang",
-                "Các cơ quan, đơn vị liên quan"
+                "Các ngành liên quan"
             ]
         );
     }
@@ -1049,7 +1065,10 @@ mod tests {
         let body = "1. Ban Chỉ đạo phòng, chống dịch tỉnh chủ trì, phối hợp với Sở Y tế tổ chức kiểm tra.\n";
         let t = find_tasks(body, &kg(), None, &[]);
         assert_eq!(t.len(), 1);
-        assert_eq!(t[0].lead, vec!["Ban Chỉ đạo phòng, chống dịch tỉnh"]);
+        assert_eq!(
+            t[0].lead,
+            vec!["Ban Chỉ đạo phòng, chống dịch tỉnh Kiên Giang"]
+        );
         assert_eq!(t[0].support, vec!["Sở Y tế tỉnh Kiên Giang"]);
     }
 
@@ -1070,6 +1089,66 @@ mod tests {
         assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2023, 9, 30));
         assert_eq!(t[0].deadline_text.as_deref(), Some("Quý III/2023"));
         assert_eq!(t[1].deadline, NaiveDate::from_ymd_opt(2023, 10, 31));
+    }
+
+    #[test]
+    fn the_agency_that_directs_leads() {
+        let body = "1. Sở Y tế chỉ đạo các cơ sở y tế giám sát chặt chẽ các trường hợp viêm phổi nặng.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Sở Y tế tỉnh Kiên Giang"]);
+    }
+
+    #[test]
+    fn a_unit_assigned_by_its_ministry() {
+        let body = "Bộ Công Thương giao Cục Xuất nhập khẩu chủ trì, phối hợp với Bộ Tài chính theo dõi tình hình.\n";
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Cục Xuất nhập khẩu"]);
+        assert_eq!(t[0].support, vec!["Bộ Tài chính"]);
+    }
+
+    #[test]
+    fn local_bodies_missing_from_the_directory() {
+        let body = "3. Ban Quản lý dự án đầu tư xây dựng tỉnh đẩy nhanh tiến độ thi công.\n\n4. Các doanh nghiệp xuất khẩu cà phê trên địa bàn tỉnh xây dựng hệ thống truy xuất nguồn gốc.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[0].lead,
+            vec!["Ban Quản lý dự án đầu tư xây dựng tỉnh Kiên Giang"]
+        );
+        assert_eq!(
+            t[1].lead,
+            vec!["Các doanh nghiệp xuất khẩu cà phê trên địa bàn tỉnh"]
+        );
+    }
+
+    #[test]
+    fn flattened_table_rows() {
+        let body = "STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành\n1 | Phân bổ chi tiết vốn sự nghiệp | Sở Tài chính | Sở Nội vụ | Quý II/2022\n2 | Truyền thông về giảm nghèo\nđa chiều | Sở Y tế | | Thường xuyên\n\nCác nội dung khác.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].lead, vec!["Sở Tài chính tỉnh Kiên Giang"]);
+        assert_eq!(t[0].support, vec!["Sở Nội vụ tỉnh Kiên Giang"]);
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2022, 6, 30));
+        assert_eq!(t[1].text, "Truyền thông về giảm nghèo đa chiều");
+        assert_eq!(t[1].deadline, None);
+    }
+
+    #[test]
+    fn closing_formulas_and_requests_to_superiors_are_not_tasks() {
+        let body = "1. Sở Y tế kiểm tra các cơ sở.\n\nIII. ĐỀ XUẤT, KIẾN NGHỊ\n\n1. Đề nghị UBND tỉnh sớm phân bổ vốn cho huyện.\n\nYêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực hiện./.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Sở Y tế tỉnh Kiên Giang"]);
+    }
+
+    #[test]
+    fn deadline_label_on_its_own_line() {
+        let body = "2. Sở Tài chính xây dựng kế hoạch kiểm soát.\n\nThời hạn: trước ngày 20/12/2024.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2024, 12, 20));
     }
 
     #[test]

@@ -326,10 +326,8 @@ fn dev_district_directive() {
     );
     assert_eq!(d.kind.as_deref(), Some("Chỉ thị"));
     assert_eq!(d.tasks.len(), 4);
-    assert_eq!(
-        d.tasks[1].lead,
-        vec!["Ủy ban nhân dân các xã, phường, thị trấn"]
-    );
+    // A collective keeps its own words.
+    assert_eq!(d.tasks[1].lead, vec!["Ủy ban nhân dân các xã, thị trấn"]);
     assert_eq!(d.tasks[1].deadline, d2(2020, 10, 31));
     assert_eq!(d.tasks[2].recurrence, Some(Recurrence::Weekly));
 }
