@@ -41,7 +41,10 @@ static TITLE_GAP: LazyLock<Regex> = LazyLock::new(|| {
         r"^\s*[:(\-]?\s*(?:(?:pho\s+)?(?:giam\s+doc|chu\s+tich|thu\s+truong|truong\s+ban|chanh\s+van\s+phong|cuc\s+truong|vu\s+truong|tong\s+giam\s+doc|chi\s+cuc\s+truong|bo\s+truong|chu\s+nhiem|tong\s+cuc\s+truong|chanh\s+thanh\s+tra)(?:\s+cac)?\s*)?$",
     )
 });
-static RESULT: LazyLock<Regex> = LazyLock::new(|| re(r"^.{0,80}?\b(?:chua|da)\s"));
+/// A result rather than a duty: "đã" or "chưa" early in the clause. Matched on the original
+/// lower-cased text, since folding makes "chữa" (cháy) read as "chưa".
+static RESULT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^.{0,80}?(?:^|[\s,;(])(?:chưa|đã|chua|da)\s"));
 static AGENCY_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"^\s*(?:trung tam|so|ban|phong|cuc|chi cuc|benh vien|vien|truong|dai|bao|hoi|cong ty|tong cong ty|van phong|thanh tra|kho bac|bao hiem|tap doan|hoc vien|dai hoc|tong cuc|vu|uy ban|uybnd|ubnd|doan|lien doan|quy|ngan hang|cong an|bo chi huy)\s+\S",
@@ -66,7 +69,9 @@ static TERRITORY_CLASS: LazyLock<Regex> = LazyLock::new(|| {
 });
 static UNKNOWN_LEAD_END: LazyLock<Regex> =
     LazyLock::new(|| re(r"\s*(?:,\s*)?(?:lam\s+dau\s+moi\s+)?chu\s+tri\b|\s*:\s*$"));
-static GAP: LazyLock<Regex> = LazyLock::new(|| re(r"^[\s,;/&]*(?:va|cung|,)?[\s,;/&]*$"));
+static GAP: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^[\s,;/&]*(?:va|cung|,)?[\s,;/&]*(?:(?:thu truong|chu tich|giam doc)\s+)?$")
+});
 static NOT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"^\s*[:,]?\s*(?:da|dang|duoc|co\s+\d|co\s+y\s+kien|la|cua|tai|thi|se|van|con|chua|cung\s+da|nam|cho\s+biet|nhan\s+duoc|thong\s+bao|dong\s+y|nhat\s+tri|thong\s+nhat|ket\s+luan|nhan\s+manh|danh\s+gia|ghi\s+nhan|bieu\s+duong|hoan\s+nghenh|cho\s+rang|nhan\s+thay|bao\s+cao\s+(?:ket\s+qua|tinh\s+hinh)\s+(?:nhu|ve))\b",
@@ -413,7 +418,7 @@ fn actors(
         if rest_trim.is_empty() {
             return Some((leads, Vec::new(), true));
         }
-        if NOT_ACTION.is_match(&rest_f) || RESULT.is_match(&rest_f) {
+        if NOT_ACTION.is_match(&rest_f) || RESULT.is_match(&head(rest, 240).to_lowercase()) {
             continue;
         }
         let supports = supports_after(text, folded, mentions, end);
