@@ -1016,7 +1016,7 @@ fn footer(dir: &Directory, text: &str, lines: &[(usize, &str)], h: &mut Header) 
         .rev()
         .filter(|&i| lines[i].0 >= h.body_start && is_nn(lines[i].1))
         .find_map(|a| {
-            (a + 1..n.min(a + 16))
+            (a + 1..n.min(a + 24))
                 .find(|&i| is_person_name(lines[i].1))
                 .filter(|&b| attachment_after(b))
                 .map(|b| (a, b))
