@@ -975,7 +975,8 @@ mod tests {
             Some("Ủy ban nhân dân các xã, thị trấn")
         );
         assert_eq!(
-            d.resolve("Các sở, ban, ngành, đoàn thể tỉnh", &c).as_deref(),
+            d.resolve("Các sở, ban, ngành, đoàn thể tỉnh", &c)
+                .as_deref(),
             Some("Các sở, ban, ngành, đoàn thể tỉnh")
         );
         assert_eq!(
@@ -1009,7 +1010,8 @@ mod tests {
             locality: Some("huyện Mường Ảng".to_string()),
         };
         assert_eq!(
-            d.resolve("Phòng Tài chính - Kế hoạch", &district).as_deref(),
+            d.resolve("Phòng Tài chính - Kế hoạch", &district)
+                .as_deref(),
             Some("Phòng Tài chính - Kế hoạch huyện Mường Ảng")
         );
         assert_eq!(

@@ -226,13 +226,9 @@ pub fn recurrence(text: &str) -> Option<(Recurrence, usize, usize)> {
     // A monthly, quarterly or yearly duty outweighs a daily or weekly one named before it
     // ("chiều thứ Năm hằng tuần; báo cáo định kỳ hằng tháng trước ngày 25").
     let all: Vec<regex::Captures<'_>> = RECURRENCE.captures_iter(&f.text).take(8).collect();
-    let short = |c: &regex::Captures<'_>| {
-        matches!(c.name("u").map(|x| x.as_str()), Some("ngay" | "tuan"))
-    };
-    let c = all
-        .iter()
-        .find(|c| !short(c))
-        .or_else(|| all.first())?;
+    let short =
+        |c: &regex::Captures<'_>| matches!(c.name("u").map(|x| x.as_str()), Some("ngay" | "tuan"));
+    let c = all.iter().find(|c| !short(c)).or_else(|| all.first())?;
     let m = c.get(0)?;
     let r = match (
         c.name("u").map(|x| x.as_str()),
@@ -676,13 +672,19 @@ mod tests {
             due("thời gian kiểm tra từ ngày 22/01/2024 đến ngày 05/3/2024"),
             None
         );
-        assert_eq!(due("trực 24/24 giờ (từ ngày 26/01/2023 đến hết ngày 05/4/2023)"), None);
+        assert_eq!(
+            due("trực 24/24 giờ (từ ngày 26/01/2023 đến hết ngày 05/4/2023)"),
+            None
+        );
         assert_eq!(
             due("trong thời hạn 10 ngày làm việc kể từ ngày nhận được hướng dẫn"),
             None
         );
         // Still a deadline when counted from the signature.
-        assert_eq!(due("trong vòng 20 ngày kể từ ngày ban hành"), d(2020, 10, 20));
+        assert_eq!(
+            due("trong vòng 20 ngày kể từ ngày ban hành"),
+            d(2020, 10, 20)
+        );
     }
 
     #[test]

@@ -370,7 +370,9 @@ pub fn parse(text: &str) -> Header {
                                 .strip_prefix("tỉnh ")
                                 .or_else(|| p.strip_prefix("thành phố "))
                                 .unwrap_or(p);
-                            if fold_lower(bare) == fold_lower(&place) || dir.province(&place).is_none() {
+                            if fold_lower(bare) == fold_lower(&place)
+                                || dir.province(&place).is_none()
+                            {
                                 bare.to_string()
                             } else {
                                 place
@@ -705,9 +707,11 @@ fn locality_of(dir: &Directory, name: &str) -> Option<String> {
     };
     let place = name.get(pos + unit.len()..)?.trim();
     let proper = !place.is_empty()
-        && place
-            .split_whitespace()
-            .all(|w| w.chars().next().is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()));
+        && place.split_whitespace().all(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        });
     if !proper || (unit == "thành phố " && dir.province(place).is_some()) {
         return None;
     }
@@ -917,7 +921,9 @@ fn is_person_name(line: &str) -> bool {
     // The title of an attachment ("KẾ HOẠCH", "PHỤ LỤC") is not a name.
     if f.starts_with("phu luc")
         || f.starts_with("danh muc")
-        || KINDS.iter().any(|(k, _)| f == *k || f.starts_with(&format!("{k} ")))
+        || KINDS
+            .iter()
+            .any(|(k, _)| f == *k || f.starts_with(&format!("{k} ")))
     {
         return false;
     }
@@ -1300,7 +1306,10 @@ mod tests {
         let h = parse(t);
         assert_eq!(h.number.as_deref(), Some("8815/BTC-NSNN"));
         assert_eq!(h.place.as_deref(), Some("Hà Nội"));
-        assert_eq!(h.subject.as_deref(), Some("tăng cường quản lý thu ngân sách"));
+        assert_eq!(
+            h.subject.as_deref(),
+            Some("tăng cường quản lý thu ngân sách")
+        );
         assert_eq!(h.kind.as_deref(), Some("Công văn"));
     }
 

@@ -10,11 +10,10 @@ use regex::Regex;
 
 use super::re;
 
-static MOTTO: LazyLock<Regex> =
-    LazyLock::new(|| {
-        // "VIỆT NAM" may be wrapped onto the next line when two columns were flattened.
-        re(r"c[o0]ng\s+h[o0]a\s+x[a4]\s+h\S{1,2}\s+ch[u]\s+ngh[i1l]a(?:\s+vi[e]t\s+nam|\s*$)")
-    });
+static MOTTO: LazyLock<Regex> = LazyLock::new(|| {
+    // "VIỆT NAM" may be wrapped onto the next line when two columns were flattened.
+    re(r"c[o0]ng\s+h[o0]a\s+x[a4]\s+h\S{1,2}\s+ch[u]\s+ngh[i1l]a(?:\s+vi[e]t\s+nam|\s*$)")
+});
 
 /// Finds the national motto in a line when it stands as a header (in capitals, or alone on its
 /// line), not when a text cites "nước Cộng hòa xã hội chủ nghĩa Việt Nam". Returns the byte

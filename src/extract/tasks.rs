@@ -50,9 +50,8 @@ static AGENCY_HEAD: LazyLock<Regex> = LazyLock::new(|| {
         r"^\s*(?:trung tam|so|ban|phong|cuc|chi cuc|benh vien|vien|truong|dai|bao|hoi|cong ty|tong cong ty|van phong|thanh tra|kho bac|bao hiem|tap doan|hoc vien|dai hoc|tong cuc|vu|uy ban|uybnd|ubnd|doan|lien doan|quy|ngan hang|cong an|bo chi huy)\s+\S",
     )
 });
-static LEADER_SUBJECT: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:thu tuong|chu tich|bo truong|lanh dao|giam doc|ban thuong vu)\b")
-});
+static LEADER_SUBJECT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:thu tuong|chu tich|bo truong|lanh dao|giam doc|ban thuong vu)\b"));
 static ASSIGNED_END: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\s*(?:,\s*)?\b(?:lam\s+dau\s+moi|lam\s+co\s+quan|chu\s+tri|phoi\s+hop|to\s+chuc|thuc\s+hien|tham\s+muu|huong\s+dan|theo\s+doi|xay\s+dung|trien\s+khai|ra\s+soat|bao\s+cao)\b",
@@ -60,9 +59,8 @@ static ASSIGNED_END: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// An agency missing from the directory, named up to its level word and followed by what it
 /// must do: "Liên đoàn Lao động tỉnh lập danh sách ...".
-static UNIT_THEN_VERB: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\s(?P<unit>tinh|huyen|thanh pho|quan|thi xa)\s+[a-z]")
-});
+static UNIT_THEN_VERB: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\s(?P<unit>tinh|huyen|thanh pho|quan|thi xa)\s+[a-z]"));
 /// A class of bodies on the territory: "Các doanh nghiệp xuất khẩu cà phê trên địa bàn tỉnh".
 static TERRITORY_CLASS: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^(?P<name>cac\s[^.;:()]{3,90}?\stren\s+dia\s+ban\s+(?:tinh|huyen|thanh pho|quan|xa))\s")
@@ -91,11 +89,12 @@ static REQUESTS: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// Beginnings that are not agency names although they start like one ("Ban hành ...").
 static NOT_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^\s*(?:ban hanh|ban giao|so sanh|phong chong|phong ngua|truong hop|hoi nghi|bao dam|bao cao|quy dinh|quy che)\b")
+    re(
+        r"^\s*(?:ban hanh|ban giao|so sanh|phong chong|phong ngua|truong hop|hoi nghi|bao dam|bao cao|quy dinh|quy che)\b",
+    )
 });
-static DEADLINE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^\s*(?:thoi han(?: hoan thanh| thuc hien)?|thoi gian hoan thanh)\s*:")
-});
+static DEADLINE_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*(?:thoi han(?: hoan thanh| thuc hien)?|thoi gian hoan thanh)\s*:"));
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"thong bao (?:de|y kien|ket luan|den)|biet,?\s+(?:va\s+)?(?:to chuc\s+)?thuc hien|^\s*trong qua trinh (?:thuc hien|trien khai)|^\s*(?:bieu duong|danh gia cao|ghi nhan|hoan nghenh|tren day la)|chiu trach nhiem thi hanh|nghiem tuc thuc hien (?:chi thi|quyet dinh|ke hoach|cong van|thong bao|van ban) nay|^\s*(?:can cu|theo de nghi|xet de nghi|tran trong)\b|co hieu luc (?:thi hanh )?(?:ke )?tu ngay",
@@ -107,9 +106,8 @@ static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 /// The letter's addressees named by courtesy ("Quý Ủy ban", "các đồng chí").
-static ADDRESSEES: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^\s*(?:quy\s+(?:co\s+quan|don\s+vi|so|uy\s+ban|bo)|cac\s+dong\s+chi)\b")
-});
+static ADDRESSEES: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*(?:quy\s+(?:co\s+quan|don\s+vi|so|uy\s+ban|bo)|cac\s+dong\s+chi)\b"));
 static QUY_CO_QUAN: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b(?:de\s+nghi|yeu\s+cau)\s+(?:quy\s+(?:co\s+quan|don\s+vi|so|uy\s+ban|bo)|cac\s+dong\s+chi)\b",
@@ -155,9 +153,7 @@ fn items(body: &str, tables: &[Table]) -> Vec<Item> {
         let off = pos;
         pos += line.len() + 1;
         let t = line.trim();
-        let in_table = tables
-            .iter()
-            .any(|tb| off >= tb.span.0 && off <= tb.span.1);
+        let in_table = tables.iter().any(|tb| off >= tb.span.0 && off <= tb.span.1);
         if t.starts_with('|') || in_table {
             // A table ends the item before it (its rows are read by `table_tasks`).
             if let Some(prev) = out.last_mut() {
@@ -458,7 +454,11 @@ fn actors(
             && !NOT_ACTION.is_match(&format!(" {name_f}"))
         {
             let supports = supports_after(text, folded, mentions, e);
-            return Some((vec![localize(&name, ctx)], supports, kw.as_str().trim() == ":"));
+            return Some((
+                vec![localize(&name, ctx)],
+                supports,
+                kw.as_str().trim() == ":",
+            ));
         }
     }
     // "Liên đoàn Lao động tỉnh lập danh sách ...": a local body missing from the directory.
@@ -523,7 +523,15 @@ fn localize(name: &str, ctx: &Context) -> String {
                     .map(str::to_string)
             })
     };
-    for unit in ["tinh", "thanh pho", "huyen", "quan", "thi xa", "xa", "phuong"] {
+    for unit in [
+        "tinh",
+        "thanh pho",
+        "huyen",
+        "quan",
+        "thi xa",
+        "xa",
+        "phuong",
+    ] {
         if f.ends_with(&format!(" {unit}"))
             && let Some(place) = from_ctx(unit)
         {
@@ -1098,7 +1106,8 @@ mod tests {
 
     #[test]
     fn the_agency_that_directs_leads() {
-        let body = "1. Sở Y tế chỉ đạo các cơ sở y tế giám sát chặt chẽ các trường hợp viêm phổi nặng.\n";
+        let body =
+            "1. Sở Y tế chỉ đạo các cơ sở y tế giám sát chặt chẽ các trường hợp viêm phổi nặng.\n";
         let t = find_tasks(body, &kg(), None, &[]);
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].lead, vec!["Sở Y tế tỉnh Kiên Giang"]);
@@ -1150,7 +1159,8 @@ mod tests {
 
     #[test]
     fn deadline_label_on_its_own_line() {
-        let body = "2. Sở Tài chính xây dựng kế hoạch kiểm soát.\n\nThời hạn: trước ngày 20/12/2024.\n";
+        let body =
+            "2. Sở Tài chính xây dựng kế hoạch kiểm soát.\n\nThời hạn: trước ngày 20/12/2024.\n";
         let t = find_tasks(body, &kg(), None, &[]);
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2024, 12, 20));
