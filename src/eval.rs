@@ -172,6 +172,91 @@ fn score_tasks(gold: &[Task], read: &[Task], score: &mut ExtractionScore) {
     }
 }
 
+/// Describes, line by line, where an extraction differs from its annotation: header fields read
+/// wrongly, annotated tasks not found or found with another lead or deadline, and tasks read that
+/// pair with no annotated task. Only for development sets: reading the held-out set's errors
+/// would tune on it.
+pub fn explain_extraction(gold: &Extraction, read: &Extraction) -> Vec<String> {
+    let mut out = Vec::new();
+    let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.to_string()).unwrap_or("-".into());
+    for (i, g) in gold.documents.iter().enumerate() {
+        let r = read.documents.get(i);
+        let rf = |f: fn(&Document) -> Option<String>| r.and_then(f);
+        let fields: [(&str, Option<String>, Option<String>); 7] = [
+            ("kind", g.kind.clone(), rf(|d| d.kind.clone())),
+            ("number", g.number.clone(), rf(|d| d.number.clone())),
+            ("issuer", g.issuer.clone(), rf(|d| d.issuer.clone())),
+            ("place", g.place.clone(), rf(|d| d.place.clone())),
+            (
+                "date",
+                g.issued_on.map(|d| d.to_string()),
+                rf(|d| d.issued_on.map(|x| x.to_string())),
+            ),
+            ("subject", g.subject.clone(), rf(|d| d.subject.clone())),
+            ("signer", g.signer.clone(), rf(|d| d.signer.clone())),
+        ];
+        for (name, want, got) in fields {
+            if !same(&want, &got) {
+                out.push(format!(
+                    "doc {i} {name}: want {:?} got {:?}",
+                    want.unwrap_or_default(),
+                    got.unwrap_or_default()
+                ));
+            }
+        }
+    }
+    let read_tasks: Vec<&Task> = read.documents.iter().flat_map(|d| &d.tasks).collect();
+    let mut free: Vec<&Task> = read_tasks.clone();
+    for g in gold.documents.iter().flat_map(|d| &d.tasks) {
+        let best = free
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i, text_overlap(&g.text, &r.text)))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let short = |t: &str| t.chars().take(90).collect::<String>();
+        match best {
+            Some((i, overlap)) if overlap >= TASK_TEXT_MATCH => {
+                let r = free.swap_remove(i);
+                if names(&g.lead) != names(&r.lead) {
+                    out.push(format!(
+                        "LEAD  want {:?} got {:?} | {}",
+                        g.lead,
+                        r.lead,
+                        short(&g.text)
+                    ));
+                }
+                if g.deadline != r.deadline {
+                    out.push(format!(
+                        "DUE   want {} ({:?}) got {} ({:?}) | {}",
+                        date(g.deadline),
+                        g.deadline_text.clone().unwrap_or_default(),
+                        date(r.deadline),
+                        r.deadline_text.clone().unwrap_or_default(),
+                        short(&g.text)
+                    ));
+                }
+            }
+            Some((i, overlap)) => out.push(format!(
+                "MISS  {:?} {} | {}\n      nearest ({overlap:.2}): {}",
+                g.lead,
+                date(g.deadline),
+                g.text,
+                free.get(i).map(|r| short(&r.text)).unwrap_or_default()
+            )),
+            None => out.push(format!("MISS  {:?} | {}", g.lead, g.text)),
+        }
+    }
+    for r in free {
+        out.push(format!(
+            "EXTRA {:?} {} | {}",
+            r.lead,
+            date(r.deadline),
+            r.text
+        ));
+    }
+    out
+}
+
 /// Compares one extraction with its annotation; documents are paired by position.
 pub fn score_extraction(gold: &Extraction, read: &Extraction) -> ExtractionScore {
     let mut score = ExtractionScore {

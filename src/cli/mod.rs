@@ -196,6 +196,10 @@ enum EvalCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Also print, file by file, every difference from the annotations (for development
+        /// sets only: reading the held-out set's errors would tune on it).
+        #[arg(long)]
+        details: bool,
     },
 }
 
@@ -459,8 +463,13 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
         Command::Eval {
-            what: EvalCommand::Extract { dir, format },
-        } => eval_extract(&dir, format),
+            what:
+                EvalCommand::Extract {
+                    dir,
+                    format,
+                    details,
+                },
+        } => eval_extract(&dir, format, details),
         Command::Eval {
             what:
                 EvalCommand::Restore {
@@ -901,8 +910,8 @@ fn user(store: &Store, what: UserCommand) -> Result<(), CliError> {
     }
 }
 
-fn eval_extract(dir: &Path, format: Format) -> Result<(), CliError> {
-    use crate::eval::{ExtractionScore, annotated_set, score_extraction};
+fn eval_extract(dir: &Path, format: Format, details: bool) -> Result<(), CliError> {
+    use crate::eval::{ExtractionScore, annotated_set, explain_extraction, score_extraction};
     let set = annotated_set(dir)?;
     let mut clean = ExtractionScore::default();
     let mut damaged = ExtractionScore::default();
@@ -913,9 +922,21 @@ fn eval_extract(dir: &Path, format: Format) -> Result<(), CliError> {
         let extraction = crate::extract::read_directive(&read.repaired_text);
         timings.push(started.elapsed().as_secs_f64() * 1000.0);
         clean.add(&score_extraction(&item.gold, &extraction));
+        if details {
+            eprintln!("== {} (clean)", item.clean.display());
+            for line in explain_extraction(&item.gold, &extraction) {
+                eprintln!("{line}");
+            }
+        }
         if let Some(path) = &item.damaged {
             let read = read_directive(path)?;
             damaged.add(&score_extraction(&item.gold, &read.extraction));
+            if details {
+                eprintln!("== {} (damaged)", path.display());
+                for line in explain_extraction(&item.gold, &read.extraction) {
+                    eprintln!("{line}");
+                }
+            }
         }
     }
     timings.sort_by(f64::total_cmp);

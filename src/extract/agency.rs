@@ -79,6 +79,10 @@ pub enum DirectoryError {
 pub struct Context {
     /// Canonical province of the issuing body, e.g. "tỉnh Kiên Giang".
     pub province: Option<String>,
+    /// District or commune of the issuing body, e.g. "huyện Mường Ảng", "xã Tân Phú": a
+    /// district's or commune's own bodies ("Phòng Tài chính - Kế hoạch", "Công an xã")
+    /// resolve in it.
+    pub locality: Option<String>,
 }
 
 /// An agency found in a text.
@@ -114,6 +118,19 @@ static DIRECTORY: LazyLock<Directory> = LazyLock::new(|| {
 
 static LOCALITY_UNIT: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^[ \t]*\n?[ \t]*(tinh|thanh pho|tp\.?|huyen|thi xa|quan|xa|phuong|thi tran)\b")
+});
+static EVERY_PROVINCE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^[ \t]+(?P<branch>chi\s+nhanh\s+)?cac\s+tinh\s*,\s*(?:thanh\s+pho|tp)(?:\s+truc\s+thuoc\s+(?:trung\s+uong|tw))?\b",
+    )
+});
+static COLLECTIVE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^(?:\s*,\s*doan\s+the)?(?:[ \t]+(?:cap\s+)?(?:tinh|huyen))?(?:[ \t]+(?:la\s+)?thanh\s+vien\s+ban\s+chi\s+dao)?",
+    )
+});
+static LEADER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^(?:thu\s+truong|giam\s+doc|chu\s+tich|lanh\s+dao)\s+(?:cac\s|uy\s+ban|ubnd)")
 });
 static NAME_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"^[ \t]+([a-z0-9][a-z0-9']*)"));
 
@@ -381,6 +398,42 @@ impl Directory {
             .map(|e| e.canonical.as_str())
     }
 
+    /// Finds the province whose name is closest to `name` as misread by OCR ("Hà NG@i" →
+    /// "thành phố Hà Nội"): within two edits when the name holds a character that is not a
+    /// letter, one edit otherwise; `None` when two provinces are as close.
+    pub fn province_near(&self, name: &str) -> Option<&str> {
+        let k = key(name);
+        if k.chars().count() < 5 {
+            return None;
+        }
+        let max = if k.chars().all(char::is_alphabetic) {
+            1
+        } else {
+            2
+        };
+        let mut best: Option<(usize, usize)> = None;
+        let mut tie = false;
+        for (pk, &i) in &self.province_keys {
+            let d = edit_distance(&k, pk, max);
+            if d > max {
+                continue;
+            }
+            match best {
+                Some((bd, bi)) if d == bd && bi != i => tie = true,
+                Some((bd, _)) if d >= bd => {}
+                _ => {
+                    best = Some((d, i));
+                    tie = false;
+                }
+            }
+        }
+        if tie {
+            return None;
+        }
+        best.and_then(|(_, i)| self.entries.get(i))
+            .map(|e| e.canonical.as_str())
+    }
+
     /// Finds every agency mentioned in `text`, left to right, without overlaps.
     pub fn find_mentions(&self, text: &str, ctx: &Context) -> Vec<Mention> {
         let folded = Folded::new(text);
@@ -414,8 +467,30 @@ impl Directory {
             let Some(entry) = self.entries.get(i) else {
                 continue;
             };
-            let Some((canonical, end)) = self.place(text, folded, e, entry, ctx) else {
-                continue;
+            let every = EVERY_PROVINCE.captures(folded.text.get(e..).unwrap_or(""));
+            let (canonical, end) = if entry.level == Level::Collective {
+                self.collective_words(text, folded, s, e, entry)
+            } else if let Some(c) = every.filter(|c| {
+                entry.level == Level::Provincial
+                    || (entry.level == Level::Central && c.name("branch").is_some())
+            }) {
+                // "Sở Y tế các tỉnh, thành phố trực thuộc Trung ương": that body of every
+                // province, written in its own words.
+                let tail_end = e + c.get(0).map(|m| m.end()).unwrap_or(0);
+                let (os, oe) = folded.orig_range(s, e);
+                let base = if entry.level == Level::Provincial {
+                    entry.canonical.clone()
+                } else {
+                    self.expand_abbreviations(&squash(text.get(os..oe).unwrap_or("")))
+                };
+                let (ts, te) = folded.orig_range(e, tail_end);
+                let tail = self.expand_abbreviations(&squash(text.get(ts..te).unwrap_or("")));
+                (format!("{base} {tail}"), tail_end)
+            } else {
+                let Some(x) = self.place(text, folded, e, entry, ctx) else {
+                    continue;
+                };
+                x
             };
             last_end = end;
             let (os, oe) = folded.orig_range(s, end);
@@ -427,6 +502,51 @@ impl Directory {
             });
         }
         out
+    }
+
+    /// A collective addressee in its own words ("UBND các huyện, thành phố" → "Ủy ban nhân
+    /// dân các huyện, thành phố"): abbreviations expanded, an office holder standing for the
+    /// body dropped ("Thủ trưởng các sở, ban, ngành"), a level word or "đoàn thể" after it
+    /// kept; the canonical name when the words are the same. Returns the name and the folded
+    /// end of the mention.
+    fn collective_words(
+        &self,
+        text: &str,
+        folded: &Folded,
+        start: usize,
+        end: usize,
+        entry: &Entry,
+    ) -> (String, usize) {
+        let tail = COLLECTIVE_TAIL
+            .find(folded.text.get(end..).unwrap_or(""))
+            .map(|m| m.end())
+            .unwrap_or(0);
+        let end = end + tail;
+        let mut from = start;
+        let head = folded.text.get(start..end).unwrap_or("");
+        if LEADER.is_match(head) {
+            let skip = ["thu truong ", "giam doc ", "chu tich ", "lanh dao "]
+                .iter()
+                .find(|w| head.starts_with(*w))
+                .map(|w| w.len())
+                .unwrap_or(0);
+            from = start + skip;
+        }
+        let rest = folded.text.get(from..end).unwrap_or("");
+        if rest.contains("thu truong") || rest.contains("giam doc") {
+            return (entry.canonical.clone(), end);
+        }
+        let (os, oe) = folded.orig_range(from, end);
+        let written = self.expand_abbreviations(&squash(text.get(os..oe).unwrap_or("")));
+        if key(&written) == key(&entry.canonical) || written.is_empty() {
+            return (entry.canonical.clone(), end);
+        }
+        let mut cs = written.chars();
+        let name = match cs.next() {
+            Some(f) => f.to_uppercase().chain(cs).collect(),
+            None => written,
+        };
+        (name, end)
     }
 
     /// Completes a provincial or district body with its locality; returns the canonical name
@@ -456,8 +576,9 @@ impl Directory {
             if entry.locality_required {
                 return None;
             }
-            return Some(match (&ctx.province, entry.level) {
-                (Some(p), Level::Provincial) => (format!("{} {}", entry.canonical, p), end),
+            return Some(match (&ctx.province, &ctx.locality, entry.level) {
+                (Some(p), _, Level::Provincial) => (format!("{} {}", entry.canonical, p), end),
+                (_, Some(l), Level::District) => (format!("{} {}", entry.canonical, l), end),
                 _ => (entry.canonical.clone(), end),
             });
         };
@@ -499,6 +620,36 @@ impl Directory {
             };
             return Some((format!("{base} {p}"), we));
         }
+        let unit_end = end
+            + LOCALITY_UNIT
+                .captures(rest)
+                .and_then(|c| c.get(0))
+                .map(|m| m.end())
+                .unwrap_or(0);
+        // "Phòng Dân tộc huyện", "Công an xã", "Công an thành phố" without a name: the
+        // issuer's own district or commune when it is of that kind.
+        if words.is_empty()
+            && let Some(loc) = &ctx.locality
+        {
+            let lf = fold_lower(loc);
+            let own = match unit.as_deref() {
+                Some(u) => lf.starts_with(&format!("{u} ")),
+                None => {
+                    let cf = fold_lower(&entry.canonical);
+                    ["huyen", "thi xa", "thanh pho"]
+                        .iter()
+                        .any(|u| cf.ends_with(u) && lf.starts_with(&format!("{u} ")))
+                }
+            };
+            if own {
+                let base = if unit_in_name {
+                    strip_unit(&entry.canonical)
+                } else {
+                    entry.canonical.clone()
+                };
+                return Some((format!("{base} {loc}"), unit_end));
+            }
+        }
         if unit_in_name || is_district_unit {
             let (os, oe) = match (words.first(), words.last()) {
                 (Some(f), Some(l)) => folded.orig_range(f.0, l.1),
@@ -526,12 +677,6 @@ impl Directory {
             return Some((format!("{} {}{}", entry.canonical, unit_word, name), pos));
         }
         // "tỉnh"/"thành phố" without a recognised name: the document's own province.
-        let unit_end = end
-            + LOCALITY_UNIT
-                .captures(rest)
-                .and_then(|c| c.get(0))
-                .map(|m| m.end())
-                .unwrap_or(0);
         match &ctx.province {
             Some(p) => Some((format!("{} {}", entry.canonical, p), unit_end)),
             None => {
@@ -661,6 +806,28 @@ impl Directory {
     }
 }
 
+/// Edit distance between two strings by characters, cut off above `max` (returns `max + 1`).
+fn edit_distance(a: &str, b: &str, max: usize) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        if cur.iter().min().is_some_and(|m| *m > max) {
+            return max + 1;
+        }
+        prev = cur;
+    }
+    prev.last().copied().unwrap_or(0).min(max + 1)
+}
+
 fn strip_unit(canonical: &str) -> String {
     for u in [" huyện", " thị xã", " thành phố"] {
         if let Some(b) = canonical.strip_suffix(u) {
@@ -695,6 +862,7 @@ mod tests {
     fn kg() -> Context {
         Context {
             province: Some("tỉnh Kiên Giang".to_string()),
+            locality: None,
         }
     }
 
@@ -792,6 +960,84 @@ mod tests {
         );
         // "công an" alone is not a body.
         assert_eq!(d.resolve("công an", &Context::default()), None);
+    }
+
+    #[test]
+    fn collectives_keep_their_own_words() {
+        let d = Directory::global();
+        let c = Context::default();
+        assert_eq!(
+            d.resolve("UBND các huyện, thành phố", &c).as_deref(),
+            Some("Ủy ban nhân dân các huyện, thành phố")
+        );
+        assert_eq!(
+            d.resolve("UBND các xã, thị trấn", &c).as_deref(),
+            Some("Ủy ban nhân dân các xã, thị trấn")
+        );
+        assert_eq!(
+            d.resolve("Các sở, ban, ngành, đoàn thể tỉnh", &c)
+                .as_deref(),
+            Some("Các sở, ban, ngành, đoàn thể tỉnh")
+        );
+        assert_eq!(
+            d.resolve("Chủ tịch UBND các huyện, thị xã, thành phố", &c)
+                .as_deref(),
+            Some("Ủy ban nhân dân các huyện, thị xã, thành phố")
+        );
+    }
+
+    #[test]
+    fn a_body_of_every_province() {
+        let d = Directory::global();
+        let c = Context::default();
+        assert_eq!(
+            d.resolve("Sở NN&MT các tỉnh, thành phố trực thuộc TW", &c)
+                .as_deref(),
+            Some("Sở Nông nghiệp và Môi trường các tỉnh, thành phố trực thuộc Trung ương")
+        );
+        assert_eq!(
+            d.resolve("Công an các tỉnh, thành phố trực thuộc Trung ương", &c)
+                .as_deref(),
+            Some("Công an các tỉnh, thành phố trực thuộc Trung ương")
+        );
+    }
+
+    #[test]
+    fn district_and_commune_bodies_resolve_in_the_issuers_locality() {
+        let d = Directory::global();
+        let district = Context {
+            province: Some("tỉnh Điện Biên".to_string()),
+            locality: Some("huyện Mường Ảng".to_string()),
+        };
+        assert_eq!(
+            d.resolve("Phòng Tài chính - Kế hoạch", &district)
+                .as_deref(),
+            Some("Phòng Tài chính - Kế hoạch huyện Mường Ảng")
+        );
+        assert_eq!(
+            d.resolve("Phòng Dân tộc huyện", &district).as_deref(),
+            Some("Phòng Dân tộc huyện Mường Ảng")
+        );
+        // A provincial body stays the province's.
+        assert_eq!(
+            d.resolve("Sở Y tế", &district).as_deref(),
+            Some("Sở Y tế tỉnh Điện Biên")
+        );
+        let commune = Context {
+            province: Some("tỉnh Đồng Nai".to_string()),
+            locality: Some("xã Tân Phú".to_string()),
+        };
+        assert_eq!(
+            d.resolve("Công an xã", &commune).as_deref(),
+            Some("Công an xã Tân Phú")
+        );
+    }
+
+    #[test]
+    fn misread_province_names() {
+        let d = Directory::global();
+        assert_eq!(d.province_near("Hà NG@i"), Some("thành phố Hà Nội"));
+        assert_eq!(d.province_near("Mường Ảng"), None);
     }
 
     #[test]

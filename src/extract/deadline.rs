@@ -83,8 +83,10 @@ pub struct Deadline {
 static EXPR: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?P<recday>\bngay\s+(?P<rd>\d{1,2})\s+(?:hang|moi|cua)\s+(?:thang|quy))",
-        r"|(?P<dmy>\b(?:ngay\s+)?(?P<d1>\d{1,2})\s*[/.\-]\s*(?P<m1>\d{1,2})(?:\s*[/.\-]\s*(?P<y1>\d{4}))?\b)",
-        r"|(?P<dmy2>\bngay\s+(?P<d2>\d{1,2})\s+th[a-z]{0,2}ng\s+(?P<m2>\d{1,2})(?:\s*,?\s*(?:n[a-z]{0,2}m|/|-)\s*(?P<y2>\d{4}))?\b)",
+        r"|(?P<mrange>\bth[a-z]{0,2}ng\s+(?P<r1>\d{1,2})\s*[-–]\s*(?P<r2>\d{1,2})\s*(?:n[a-z]{0,2}m|/|-)\s*(?P<ry>\d{4})\b)",
+        r"|(?P<week>\btuan\s+(?:dau|thu nhat)\s+(?:cua\s+)?th[a-z]{0,2}ng\s+(?P<wm>\d{1,2})\b(?:\s*(?:n[a-z]{0,2}m|/|-)\s*(?P<wy>\d{4}))?)",
+        r"|(?P<dmy>\b(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{1,2}(?:\s*phut)?)?\s*,?\s*)?(?:ngay\s+)?(?P<d1>\d{1,2})\s*[/.\-]\s*(?P<m1>\d{1,2})(?:\s*[/.\-]\s*(?P<y1>\d{4}))?\b)",
+        r"|(?P<dmy2>\b(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{1,2}(?:\s*phut)?)?\s*,?\s*)?ngay\s+(?P<d2>\d{1,2})\s+th[a-z]{0,2}ng\s+(?P<m2>\d{1,2})(?:\s*,?\s*(?:n[a-z]{0,2}m|/|-)\s*(?P<y2>\d{4}))?\b)",
         r"|(?P<day>\bngay\s+(?P<d4>\d{1,2})\b)",
         r"|(?P<half>\b(?:(?:0?6|sau)\s+thang|nua)\s+(?P<hw>dau|cuoi)\s+n[a-z]{0,2}m(?:\s+(?P<hy>\d{4}))?)",
         r"|(?P<quarter>\bquy\s+(?P<q>iv|iii|ii|i|[1-4])\b(?:\s*(?:n[a-z]{0,2}m|/|-)\s*(?P<qy>\d{4}))?)",
@@ -104,6 +106,11 @@ static CUE: LazyLock<Regex> = LazyLock::new(|| {
         r"|\bden(?: het| cuoi| truoc)?|\btrong(?: vong| thoi han| thoi gian)?|\bvao(?: cuoi| dau)?|\bcuoi|\bhet)",
         r"\s*[:,(]?\s*(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{1,2}(?:\s*phut)?)?\s*(?:,\s*)?)?$"
     ))
+});
+static PERIOD_END: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\btu\s+(?:ngay\s+)?\d{1,2}\s*[/.\-]\s*\d{1,2}(?:\s*[/.\-]\s*\d{4})?\s*(?:\d{1,2}\s*gio\s*)?(?:cho\s+)?den\s+(?:het\s+)?(?:ngay\s*)?$",
+    )
 });
 static HORIZON: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?:tam nhin|dinh huong|huong den|huong toi)\s+(?:den|toi)?\s*$"));
@@ -207,10 +214,21 @@ fn char_floor(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// The text with line breaks and tabs as spaces (same byte offsets): an expression wrapped
+/// over two lines ("chậm\nnhất ngày 15/7/2024") reads as one.
+fn one_line(text: &str) -> String {
+    text.replace(['\n', '\r', '\t'], " ")
+}
+
 /// Finds the recurrence stated in a text, if any.
 pub fn recurrence(text: &str) -> Option<(Recurrence, usize, usize)> {
-    let f = Folded::new(text);
-    let c = RECURRENCE.captures(&f.text)?;
+    let f = Folded::new(&one_line(text));
+    // A monthly, quarterly or yearly duty outweighs a daily or weekly one named before it
+    // ("chiều thứ Năm hằng tuần; báo cáo định kỳ hằng tháng trước ngày 25").
+    let all: Vec<regex::Captures<'_>> = RECURRENCE.captures_iter(&f.text).take(8).collect();
+    let short =
+        |c: &regex::Captures<'_>| matches!(c.name("u").map(|x| x.as_str()), Some("ngay" | "tuan"));
+    let c = all.iter().find(|c| !short(c)).or_else(|| all.first())?;
     let m = c.get(0)?;
     let r = match (
         c.name("u").map(|x| x.as_str()),
@@ -231,7 +249,7 @@ pub fn recurrence(text: &str) -> Option<(Recurrence, usize, usize)> {
 /// Finds every time expression in `text` and classifies it. `issued_on` (the document's date)
 /// anchors relative periods and dates written without a year.
 pub fn find_all(text: &str, issued_on: Option<NaiveDate>) -> Vec<TimeExpr> {
-    let f = Folded::new(text);
+    let f = Folded::new(&one_line(text));
     find_all_folded(&f, issued_on, recurrence(text).map(|r| r.0))
 }
 
@@ -267,7 +285,7 @@ fn find_all_folded(
             } else {
                 (num(&c, "d2"), num(&c, "m2"), num(&c, "y2"))
             };
-            let has_ngay = m.as_str().starts_with("ngay");
+            let has_ngay = m.as_str().contains("ngay");
             if y.is_none() && !has_ngay {
                 // "trước 30/6": only with a cue right before.
                 needs_cue = true;
@@ -293,6 +311,34 @@ fn find_all_folded(
                         (b, _) => b,
                     }
                 }
+            }
+        } else if c.name("mrange").is_some() {
+            // "Tháng 8 - 9/2022": the end of the last month.
+            let mo = num(&c, "r2").unwrap_or(0);
+            let Some(y) = num(&c, "ry").and_then(valid_year) else {
+                continue;
+            };
+            if !(1..=12).contains(&mo) {
+                continue;
+            }
+            last_of_month(y, mo as u32)
+        } else if c.name("week").is_some() {
+            // "trong tuần đầu tháng 9": the 7th of the month.
+            let mo = num(&c, "wm").unwrap_or(0);
+            if !(1..=12).contains(&mo) {
+                continue;
+            }
+            let y = match num(&c, "wy") {
+                Some(y) => match valid_year(y) {
+                    Some(y) => Some(y),
+                    None => continue,
+                },
+                None => doc_year,
+            };
+            let date = y.and_then(|y| NaiveDate::from_ymd_opt(y, mo as u32, 7));
+            match (date, issued_on, num(&c, "wy")) {
+                (Some(d), Some(i), None) if d < i => d.checked_add_months(Months::new(12)),
+                (d, _, _) => d,
             }
         } else if c.name("day").is_some() {
             needs_cue = true;
@@ -341,6 +387,10 @@ fn find_all_folded(
         } else if c.name("rel").is_some() {
             let n = num(&c, "rn").unwrap_or(0).clamp(0, 999);
             relative_anchor = c.name("ra").is_some();
+            // Counted from an unknown day ("kể từ ngày nhận được ..."): no date can be set.
+            if c.name("ra").is_some_and(|a| a.as_str().contains("nhan")) {
+                continue;
+            }
             needs_cue = !relative_anchor;
             let unit = c.name("ru").map(|x| x.as_str()).unwrap_or("ngay");
             issued_on.and_then(|d| match unit {
@@ -357,6 +407,9 @@ fn find_all_folded(
         let prefix = f.text.get(from..s).unwrap_or("");
         let (role, start) = if HORIZON.is_match(prefix) {
             (Role::Horizon, s)
+        } else if PERIOD_END.is_match(prefix) {
+            // "từ ngày 22/01/2024 đến ngày 05/3/2024": a period of activity, not a deadline.
+            (Role::Plain, s)
         } else if let Some(cue) = CUE.captures(prefix).and_then(|cc| cc.name("cue")) {
             let word = cue.as_str();
             let strong = [
@@ -412,7 +465,7 @@ fn find_all_folded(
 /// first one on a tie); a recurring duty without a dated expression gives a deadline with no
 /// date. Returns `None` if the text states no deadline.
 pub fn parse(text: &str, issued_on: Option<NaiveDate>) -> Option<Deadline> {
-    let f = Folded::new(text);
+    let f = Folded::new(&one_line(text));
     let rec = recurrence(text);
     let exprs = find_all_folded(&f, issued_on, rec.map(|r| r.0));
     let mut best: Option<(&TimeExpr, u8)> = None;
@@ -593,6 +646,66 @@ mod tests {
         assert_eq!(due("tầm nhìn đến năm 2050"), None);
         // Background.
         assert_eq!(due("tăng 5,2 lần so với tháng 02 năm 2020"), None);
+    }
+
+    #[test]
+    fn time_of_day_with_minutes_before_a_date() {
+        let x = parse("hoàn thành trước 10 giờ 00 ngày 28/7/2025", d(2025, 7, 22));
+        assert_eq!(x.as_ref().and_then(|x| x.date), d(2025, 7, 28));
+        assert_eq!(
+            x.map(|x| x.text).as_deref(),
+            Some("hoàn thành trước 10 giờ 00 ngày 28/7/2025")
+        );
+    }
+
+    #[test]
+    fn first_week_of_a_month_and_month_ranges() {
+        assert_eq!(due("gửi báo cáo trong tuần đầu tháng 11"), d(2020, 11, 7));
+        // A month already past in the document's year is next year's.
+        assert_eq!(due("trong tuần đầu tháng 3"), d(2021, 3, 7));
+        assert_eq!(due("hoàn thành trong Tháng 8 - 9/2022"), d(2022, 9, 30));
+    }
+
+    #[test]
+    fn periods_and_unknown_anchors_are_no_deadline() {
+        assert_eq!(
+            due("thời gian kiểm tra từ ngày 22/01/2024 đến ngày 05/3/2024"),
+            None
+        );
+        assert_eq!(
+            due("trực 24/24 giờ (từ ngày 26/01/2023 đến hết ngày 05/4/2023)"),
+            None
+        );
+        assert_eq!(
+            due("trong thời hạn 10 ngày làm việc kể từ ngày nhận được hướng dẫn"),
+            None
+        );
+        // Still a deadline when counted from the signature.
+        assert_eq!(
+            due("trong vòng 20 ngày kể từ ngày ban hành"),
+            d(2020, 10, 20)
+        );
+    }
+
+    #[test]
+    fn expression_wrapped_over_two_lines() {
+        assert_eq!(
+            due("thẩm định phương án giá đất cụ thể chậm\nnhất ngày 15/7/2024."),
+            d(2024, 7, 15)
+        );
+    }
+
+    #[test]
+    fn monthly_duty_outweighs_a_weekly_one() {
+        let x = parse(
+            "báo cáo vào chiều thứ Năm hằng tuần; báo cáo định kỳ hằng tháng trước ngày 25",
+            d(2025, 9, 10),
+        );
+        assert_eq!(
+            x.as_ref().and_then(|x| x.recurrence),
+            Some(Recurrence::Monthly)
+        );
+        assert_eq!(x.and_then(|x| x.date), d(2025, 9, 25));
     }
 
     #[test]

@@ -40,10 +40,15 @@ pub struct Header {
     pub signer_title: Option<String>,
     /// Province of the issuer ("tỉnh Kiên Giang") for provincial bodies.
     pub province: Option<String>,
+    /// District or commune of the issuer ("huyện Mường Ảng", "xã Tân Phú") for its bodies.
+    pub locality: Option<String>,
     /// Byte offset where the body (after header and addressees) starts.
     pub body_start: usize,
     /// Byte offset where the body ends (before "Nơi nhận" and the signature).
     pub body_end: usize,
+    /// Byte offset where an attachment after the signature starts (a plan or a task table
+    /// "Kèm theo Quyết định ..."), which belongs to the document and may assign tasks.
+    pub attachment_start: Option<usize>,
 }
 
 /// Kinds of documents and their title words (folded).
@@ -97,7 +102,7 @@ const CODE_KINDS: &[(&str, &str)] = &[
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:^\s*s(?:o|\S)\s*(?::|\.|\s)|\ss(?:o|\S)\s*:)\s*(?P<n>[0-9][0-9a-z]*(?:\s*[/\-]\s*[0-9a-z&]+)+)",
+        r"(?:^\s*(?:s|\$|§)(?:o|\S)\s*(?::|\.|\s)|\s(?:s|\$|§)(?:o|\S)\s*:)\s*(?P<n>[0-9][0-9a-z]*(?:\s*[/\-]\s*[0-9a-z&]+)+)",
     )
 });
 static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -108,7 +113,10 @@ static MOTTO: LazyLock<Regex> =
 static INDEPENDENCE: LazyLock<Regex> = LazyLock::new(|| {
     re(r"\S{1,3}c\s+l\S{1,3}p\s*[-–]\s*t\S{1,2}\s+do\s*[-–]\s*h\S{0,2}nh\s+ph\S{1,3}")
 });
-static VV: LazyLock<Regex> = LazyLock::new(|| re(r"^[\s|]*(?:v\s*/\s*v|ve viec)\s*[:.]?\s*"));
+static VV: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^[\s|]*(?:v\s*/\s*v|v[il1]v\b|ve viec)\s*[:.]?\s*"));
+/// "V/v" read by OCR and repaired as the word "Vị": only right under the date line.
+static VV_MISREAD: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*vi\s+[a-z]"));
 static KINH_GUI: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*k\S?nh\s+g\S{1,3}\s*[:;]\s*"));
 static NOI_NHAN: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*n\S{1,2}\s*nh\S{1,3}\s*[:;.]\s*"));
 static DOC_CODE: LazyLock<Regex> = LazyLock::new(|| {
@@ -297,6 +305,10 @@ pub fn parse(text: &str) -> Header {
         .filter(|l| !NUMBER.is_match(&fold_lower(l)))
         .collect();
     resolve_issuer(dir, &issuer_lines, &mut h);
+    h.locality = [h.issuer.as_deref(), h.parent_issuer.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|name| locality_of(dir, name));
 
     // Number, place and date.
     let mut date_line = None;
@@ -352,13 +364,15 @@ pub fn parse(text: &str) -> Header {
                         place
                     };
                     // A province name is written in its canonical spelling.
-                    let place = match dir.province(&place) {
+                    let place = match dir.province(&place).or_else(|| dir.province_near(&place)) {
                         Some(p) => {
                             let bare = p
                                 .strip_prefix("tỉnh ")
                                 .or_else(|| p.strip_prefix("thành phố "))
                                 .unwrap_or(p);
-                            if fold_lower(bare) == fold_lower(&place) {
+                            if fold_lower(bare) == fold_lower(&place)
+                                || dir.province(&place).is_none()
+                            {
                                 bare.to_string()
                             } else {
                                 place
@@ -376,7 +390,7 @@ pub fn parse(text: &str) -> Header {
         && let Some(p) = &h.place
         && !h.issuer.as_ref().is_some_and(|i| is_central(dir, i))
         && let Some(pc) = dir.province(p)
-        && h.issuer.is_some()
+        && (h.issuer.is_some() || pc != "thành phố Hà Nội")
     {
         h.province = Some(pc.to_string());
     }
@@ -462,12 +476,23 @@ pub fn parse(text: &str) -> Header {
                 continue;
             }
         }
+        let misread_vv = date_line.is_some_and(|d| i > d && i <= d + 2)
+            && l.trim_start().starts_with('V')
+            && kinh_gui_idx.is_none()
+            && h.kind.is_none();
+        let vv_end = VV.find(&f).map(|m| m.end()).or_else(|| {
+            // Keep the first letter of the subject's first word.
+            misread_vv
+                .then(|| VV_MISREAD.find(&f).map(|m| m.end() - 1))
+                .flatten()
+        });
         if vv_subject.is_none()
-            && let Some(m) = VV.find(&f)
+            && let Some(vv_end) = vv_end
         {
-            let fl = Folded::new(l);
-            let _ = fl;
-            let mut first = l.get(m.end()..).map(str::to_string).unwrap_or_default();
+            let mut first = l
+                .get(Folded::new(l).orig(vv_end)..)
+                .map(str::to_string)
+                .unwrap_or_default();
             if let Some(p) = &h.place
                 && let Some(cut) = first.rfind(p.as_str())
                 && PLACE_DATE.is_match(&fold_lower(&first))
@@ -625,6 +650,7 @@ fn resolve_issuer(dir: &Directory, lines: &[String], h: &mut Header) {
     }
     let pctx = Context {
         province: h.province.clone(),
+        locality: None,
     };
     let last_resolved = dir.resolve(last, &pctx);
     // The locality of a people's committee parent: "tỉnh Kiên Giang", "huyện Châu Thành".
@@ -655,6 +681,41 @@ fn resolve_issuer(dir: &Directory, lines: &[String], h: &mut Header) {
     };
     h.issuer = Some(issuer);
     h.parent_issuer = parent;
+}
+
+/// The district or commune named at the end of an issuer's name ("Ủy ban nhân dân huyện
+/// Mường Ảng" → "huyện Mường Ảng"); a city that is a province is not one.
+fn locality_of(dir: &Directory, name: &str) -> Option<String> {
+    let units = [
+        "huyện ",
+        "quận ",
+        "thị xã ",
+        "thành phố ",
+        "xã ",
+        "phường ",
+        "thị trấn ",
+        "đặc khu ",
+    ];
+    let (pos, unit) = units
+        .iter()
+        .filter_map(|u| name.rfind(&format!(" {u}")).map(|p| (p + 1, *u)))
+        .max_by_key(|(p, u)| (*p, std::cmp::Reverse(u.len())))?;
+    let (pos, unit) = if unit == "xã " && name.get(..pos)?.ends_with("thị ") {
+        (pos - "thị ".len(), "thị xã ")
+    } else {
+        (pos, unit)
+    };
+    let place = name.get(pos + unit.len()..)?.trim();
+    let proper = !place.is_empty()
+        && place.split_whitespace().all(|w| {
+            w.chars()
+                .next()
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        });
+    if !proper || (unit == "thành phố " && dir.province(place).is_some()) {
+        return None;
+    }
+    Some(format!("{unit}{place}"))
 }
 
 fn set_province(dir: &Directory, h: &mut Header, canonical: &str) {
@@ -790,8 +851,26 @@ fn push_recipient(dir: &Directory, h: &mut Header, item: &str) {
             return;
         }
     }
+    // "Ủy ban nhân dân các tỉnh: Lạng Sơn, Cao Bằng" names one body of each province.
+    if let Some(p) = f.find("cac tinh:") {
+        let fi = Folded::new(item);
+        let (ps, pe) = fi.orig_range(p, p + "cac tinh:".len());
+        let prefix = item.get(..ps).unwrap_or("").trim();
+        if !prefix.is_empty()
+            && let Some(names) = item.get(pe..)
+        {
+            for n in names.split([',', ';']) {
+                let n = n.trim().trim_start_matches("và ").trim();
+                if !n.is_empty() {
+                    push_recipient(dir, h, &format!("{prefix} tỉnh {n}"));
+                }
+            }
+            return;
+        }
+    }
     let ctx = Context {
         province: h.province.clone(),
+        locality: h.locality.clone(),
     };
     let expanded = dir.expand_abbreviations(item);
     let name = dir.resolve(&expanded, &ctx).unwrap_or_else(|| {
@@ -839,6 +918,15 @@ fn is_person_name(line: &str) -> bool {
         return false;
     }
     let f = fold_lower(t);
+    // The title of an attachment ("KẾ HOẠCH", "PHỤ LỤC") is not a name.
+    if f.starts_with("phu luc")
+        || f.starts_with("danh muc")
+        || KINDS
+            .iter()
+            .any(|(k, _)| f == *k || f.starts_with(&format!("{k} ")))
+    {
+        return false;
+    }
     let hits = f
         .split_whitespace()
         .filter(|w| CAPACITY_WORDS.contains(w))
@@ -908,23 +996,61 @@ fn strip_signed_note(line: &str) -> String {
 fn footer(dir: &Directory, text: &str, lines: &[(usize, &str)], h: &mut Header) {
     let n = lines.len();
     let from = n.saturating_sub(45);
-    // The signer's name: the last line that reads as a person's name.
-    let mut name_idx = None;
-    for i in (from..n).rev() {
-        let l = lines[i].1;
-        if is_person_name(l) {
-            name_idx = Some(i);
-            break;
+    let is_nn = |l: &str| {
+        let f = fold_lower(l);
+        NOI_NHAN.is_match(&f) && f.trim_start().starts_with('n')
+    };
+    // An attachment after the signature opens with its title in capitals.
+    let attachment_after = |b: usize| {
+        lines
+            .iter()
+            .skip(b + 1)
+            .map(|x| x.1.trim())
+            .filter(|t| !t.is_empty())
+            .take(3)
+            .any(|t| {
+                let f = fold_lower(t);
+                upper_ratio(t) >= 0.8
+                    && (f.starts_with("phu luc")
+                        || KINDS
+                            .iter()
+                            .any(|(k, _)| f == *k || f.starts_with(&format!("{k} "))))
+            })
+    };
+    // A "Nơi nhận" followed closely by the signer's name and then by an attachment.
+    let early = (0..n)
+        .rev()
+        .filter(|&i| lines[i].0 >= h.body_start && is_nn(lines[i].1))
+        .find_map(|a| {
+            (a + 1..n.min(a + 24))
+                .find(|&i| is_person_name(lines[i].1))
+                .filter(|&b| attachment_after(b))
+                .map(|b| (a, b))
+        });
+    let (mut name_idx, mut nn_idx) = (None, None);
+    if let Some((a, b)) = early {
+        nn_idx = Some(a);
+        name_idx = Some(b);
+    } else {
+        // The signer's name: the last line that reads as a person's name.
+        for i in (from..n).rev() {
+            if is_person_name(lines[i].1) {
+                name_idx = Some(i);
+                break;
+            }
+        }
+        // "Nơi nhận".
+        for i in (from..n).rev() {
+            if is_nn(lines[i].1) {
+                nn_idx = Some(i);
+                break;
+            }
         }
     }
-    // "Nơi nhận".
-    let mut nn_idx = None;
-    for i in (from..n).rev() {
-        let f = fold_lower(lines[i].1);
-        if NOI_NHAN.is_match(&f) && f.trim_start().starts_with('n') {
-            nn_idx = Some(i);
-            break;
-        }
+    if let Some((_, b)) = early
+        && let Some(next) = lines.get(b + 1)
+    {
+        h.attachment_start = Some(next.0.min(text.len()));
     }
     let block_start = match (nn_idx, name_idx) {
         (Some(a), Some(b)) => a.min(b),
@@ -1175,11 +1301,43 @@ mod tests {
     }
 
     #[test]
+    fn ocr_misreadings_of_the_header() {
+        let t = "BỘ TÀI CHÍNH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n$6: 8815/BTC-NSNN\nHà NG@i, ngày 20 tháng 8 năm 2024\nVị tăng cường quản lý thu ngân sách\nKính gửi: Tổng cục Thuế.\n\nNội dung.\n";
+        let h = parse(t);
+        assert_eq!(h.number.as_deref(), Some("8815/BTC-NSNN"));
+        assert_eq!(h.place.as_deref(), Some("Hà Nội"));
+        assert_eq!(
+            h.subject.as_deref(),
+            Some("tăng cường quản lý thu ngân sách")
+        );
+        assert_eq!(h.kind.as_deref(), Some("Công văn"));
+    }
+
+    #[test]
+    fn locality_of_a_district_issuer() {
+        let t = "ỦY BAN NHÂN DÂN\nHUYỆN MƯỜNG ẢNG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 1/KH-UBND\nMường Ảng, ngày 1 tháng 11 năm 2021\n\nNội dung.\n";
+        let h = parse(t);
+        assert_eq!(h.locality.as_deref(), Some("huyện Mường Ảng"));
+    }
+
+    #[test]
+    fn attachment_after_the_signature() {
+        let t = "ỦY BAN NHÂN DÂN\nTỈNH BẠC LIÊU\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 482/QĐ-UBND\nBạc Liêu, ngày 21 tháng 3 năm 2024\n\nQUYẾT ĐỊNH\nBan hành Kế hoạch\n\nĐiều 1. Ban hành Kế hoạch.\n\nNơi nhận:\n- Như Điều 3;\n- Lưu: VT.\nCHỦ TỊCH\n\nLữ Văn Đức\n\nKẾ HOẠCH\nPhát triển thị trường\n\n1. Sở Công Thương tổ chức hội chợ.\n";
+        let h = parse(t);
+        assert_eq!(h.signer.as_deref(), Some("Lữ Văn Đức"));
+        let a = h.attachment_start.unwrap_or(t.len());
+        assert!(t[a..].contains("Sở Công Thương tổ chức hội chợ"));
+        assert!(!t[h.body_start..h.body_end].contains("hội chợ"));
+    }
+
+    #[test]
     fn person_names() {
         assert!(is_person_name("Mai Tiến Dũng"));
         assert!(is_person_name("TRẦN CÔNG DANH"));
         assert!(!is_person_name("PHÓ CHÁNH VĂN PHÒNG"));
         assert!(!is_person_name("- Lưu: VT"));
         assert!(is_person_name("Nguyễn Văn An (Đã ký)"));
+        assert!(!is_person_name("KẾ HOẠCH"));
+        assert!(!is_person_name("PHỤ LỤC"));
     }
 }

@@ -138,12 +138,22 @@ pub fn read_document(text: &str) -> Document {
     let h = header::parse(text);
     let ctx = agency::Context {
         province: h.province.clone(),
+        locality: h.locality.clone(),
     };
     let body = text.get(h.body_start..h.body_end).unwrap_or("");
     let mut tasks = tasks::find_tasks(body, &ctx, h.issued_on, &h.recipients);
     for t in &mut tasks {
         if let Some([s, e]) = t.source {
             t.source = Some([s + h.body_start, e + h.body_start]);
+        }
+    }
+    if let Some(a) = h.attachment_start {
+        let attachment = text.get(a..).unwrap_or("");
+        for mut t in tasks::find_tasks(attachment, &ctx, h.issued_on, &h.recipients) {
+            if let Some([s, e]) = t.source {
+                t.source = Some([s + a, e + a]);
+            }
+            tasks.push(t);
         }
     }
     Document {

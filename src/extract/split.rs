@@ -10,8 +10,10 @@ use regex::Regex;
 
 use super::re;
 
-static MOTTO: LazyLock<Regex> =
-    LazyLock::new(|| re(r"c[o0]ng\s+h[o0]a\s+x[a4]\s+h\S{1,2}\s+ch[u]\s+ngh[i1l]a\s+vi[e]t\s+nam"));
+static MOTTO: LazyLock<Regex> = LazyLock::new(|| {
+    // "VIỆT NAM" may be wrapped onto the next line when two columns were flattened.
+    re(r"c[o0]ng\s+h[o0]a\s+x[a4]\s+h\S{1,2}\s+ch[u]\s+ngh[i1l]a(?:\s+vi[e]t\s+nam|\s*$)")
+});
 
 /// Finds the national motto in a line when it stands as a header (in capitals, or alone on its
 /// line), not when a text cites "nước Cộng hòa xã hội chủ nghĩa Việt Nam". Returns the byte
@@ -58,12 +60,51 @@ pub fn clean(text: &str) -> String {
         if l.contains('*') {
             l = l.replace('*', "");
         }
+        if l.contains('$') {
+            l = so_misread(&l);
+        }
         out.push_str(l.trim_end());
         out.push('\n');
     }
     while out.ends_with("\n\n") {
         out.pop();
     }
+    out
+}
+
+/// "Sở" read by OCR as "$6" or "$ở" before a capitalised name ("$6 Xây dựng" → "Sở Xây
+/// dựng"); other dollar signs are left alone.
+fn so_misread(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(p) = rest.find('$') {
+        out.push_str(&rest[..p]);
+        let after = &rest[p + 1..];
+        let word_start = rest[..p]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || matches!(c, '|' | '(' | ',' | ';'));
+        let misread = ["6 ", "ở ", "o ", "ó "]
+            .iter()
+            .find(|m| after.starts_with(*m))
+            .filter(|m| {
+                after[m.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase)
+            });
+        match misread {
+            Some(m) if word_start => {
+                out.push_str("Sở ");
+                rest = &after[m.len()..];
+            }
+            _ => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -187,6 +228,15 @@ mod tests {
     #[test]
     fn no_header_is_one_document() {
         assert_eq!(split("chỉ có nội dung"), vec![(0, "chỉ có nội dung".len())]);
+    }
+
+    #[test]
+    fn misread_so_before_a_name() {
+        assert_eq!(
+            clean("1 | Rà soát | $6 Xây dựng | $ở Tài chính | 5$ 6 x"),
+            "1 | Rà soát | Sở Xây dựng | Sở Tài chính | 5$ 6 x\n"
+        );
+        assert_eq!(clean("$6: 15/UBND-KT"), "$6: 15/UBND-KT\n");
     }
 
     #[test]

@@ -41,20 +41,60 @@ static TITLE_GAP: LazyLock<Regex> = LazyLock::new(|| {
         r"^\s*[:(\-]?\s*(?:(?:pho\s+)?(?:giam\s+doc|chu\s+tich|thu\s+truong|truong\s+ban|chanh\s+van\s+phong|cuc\s+truong|vu\s+truong|tong\s+giam\s+doc|chi\s+cuc\s+truong|bo\s+truong|chu\s+nhiem|tong\s+cuc\s+truong|chanh\s+thanh\s+tra)(?:\s+cac)?\s*)?$",
     )
 });
-static RESULT: LazyLock<Regex> = LazyLock::new(|| re(r"^.{0,80}?\b(?:chua|da)\s"));
+/// A result rather than a duty: "đã" or "chưa" early in the clause. Matched on the original
+/// lower-cased text, since folding makes "chữa" (cháy) read as "chưa".
+static RESULT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^.{0,80}?(?:^|[\s,;(])(?:chưa|đã|chua|da)\s"));
 static AGENCY_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"^\s*(?:trung tam|so|ban|phong|cuc|chi cuc|benh vien|vien|truong|dai|bao|hoi|cong ty|tong cong ty|van phong|thanh tra|kho bac|bao hiem|tap doan|hoc vien|dai hoc|tong cuc|vu|uy ban|uybnd|ubnd|doan|lien doan|quy|ngan hang|cong an|bo chi huy)\s+\S",
     )
 });
+static LEADER_SUBJECT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:thu tuong|chu tich|bo truong|lanh dao|giam doc|ban thuong vu)\b"));
+static ASSIGNED_END: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\s*(?:,\s*)?\b(?:lam\s+dau\s+moi|lam\s+co\s+quan|chu\s+tri|phoi\s+hop|to\s+chuc|thuc\s+hien|tham\s+muu|huong\s+dan|theo\s+doi|xay\s+dung|trien\s+khai|ra\s+soat|bao\s+cao)\b",
+    )
+});
+/// An agency missing from the directory, named up to its level word and followed by what it
+/// must do: "Liên đoàn Lao động tỉnh lập danh sách ...".
+static UNIT_THEN_VERB: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\s(?P<unit>tinh|huyen|thanh pho|quan|thi xa)\s+[a-z]"));
+/// A class of bodies on the territory: "Các doanh nghiệp xuất khẩu cà phê trên địa bàn tỉnh".
+static TERRITORY_CLASS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^(?P<name>cac\s[^.;:()]{3,90}?\stren\s+dia\s+ban\s+(?:tinh|huyen|thanh pho|quan|xa))\s")
+});
 static UNKNOWN_LEAD_END: LazyLock<Regex> =
     LazyLock::new(|| re(r"\s*(?:,\s*)?(?:lam\s+dau\s+moi\s+)?chu\s+tri\b|\s*:\s*$"));
-static GAP: LazyLock<Regex> = LazyLock::new(|| re(r"^[\s,;/&]*(?:va|cung|,)?[\s,;/&]*$"));
+static GAP: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^[\s,;/&]*(?:va|cung|,)?[\s,;/&]*(?:(?:thu truong|chu tich|giam doc)\s+)?$")
+});
 static NOT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"^\s*[:,]?\s*(?:da|dang|duoc|co\s+\d|co\s+y\s+kien|la|cua|tai|thi|se|van|con|chua|cung\s+da|nam|cho\s+biet|nhan\s+duoc|thong\s+bao|dong\s+y|nhat\s+tri|thong\s+nhat|ket\s+luan|nhan\s+manh|danh\s+gia|ghi\s+nhan|bieu\s+duong|hoan\s+nghenh|cho\s+rang|nhan\s+thay|bao\s+cao\s+(?:ket\s+qua|tinh\s+hinh)\s+(?:nhu|ve))\b",
     )
 });
+/// The closing sentence of a letter ("Yêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực
+/// hiện./.", "... trân trọng báo cáo./.", "kính trình ... xem xét, quyết định./."), when it
+/// ends the text with "/.".
+static CLOSING_FORMULA: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"(?:nghiem tuc|khan truong)[^.]{0,40}(?:trien khai|thuc hien)|quan tam[^.]{0,30}(?:chi dao|phoi hop|thuc hien)|tap trung chi dao thuc hien|tran trong|kinh trinh|xem xet,? quyet dinh|mong nhan duoc|de duoc huong dan|truyen dat y kien|phan anh ve",
+    )
+});
+/// The title of a section of requests to superiors ("III. ĐỀ XUẤT, KIẾN NGHỊ").
+static REQUESTS: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^\s*(?:(?:de xuat|kien nghi)(?:\s*(?:,|va)\s*(?:de xuat|kien nghi))?)\s*:?\s*$")
+});
+/// Beginnings that are not agency names although they start like one ("Ban hành ...").
+static NOT_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*(?:ban hanh|ban giao|so sanh|phong chong|phong ngua|truong hop|hoi nghi|bao dam|bao cao|quy dinh|quy che)\b",
+    )
+});
+static DEADLINE_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*(?:thoi han(?: hoan thanh| thuc hien)?|thoi gian hoan thanh)\s*:"));
 static CLOSING: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"thong bao (?:de|y kien|ket luan|den)|biet,?\s+(?:va\s+)?(?:to chuc\s+)?thuc hien|^\s*trong qua trinh (?:thuc hien|trien khai)|^\s*(?:bieu duong|danh gia cao|ghi nhan|hoan nghenh|tren day la)|chiu trach nhiem thi hanh|nghiem tuc thuc hien (?:chi thi|quyet dinh|ke hoach|cong van|thong bao|van ban) nay|^\s*(?:can cu|theo de nghi|xet de nghi|tran trong)\b|co hieu luc (?:thi hanh )?(?:ke )?tu ngay",
@@ -65,6 +105,9 @@ static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
         r"^\s*(?:\d+\s*%\s*|ve\s+[^,.;:]{1,150},\s*|truoc\s+mat\s*,\s*|dong\s+thoi\s*,\s*|hang\s+(?:thang|quy|nam|tuan)\s*,\s*|dinh\s+ky[^,]{0,30},\s*|giao\s+|de\s+nghi\s+|yeu\s+cau\s+)?",
     )
 });
+/// The letter's addressees named by courtesy ("Quý Ủy ban", "các đồng chí").
+static ADDRESSEES: LazyLock<Regex> =
+    LazyLock::new(|| re(r"^\s*(?:quy\s+(?:co\s+quan|don\s+vi|so|uy\s+ban|bo)|cac\s+dong\s+chi)\b"));
 static QUY_CO_QUAN: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b(?:de\s+nghi|yeu\s+cau)\s+(?:quy\s+(?:co\s+quan|don\s+vi|so|uy\s+ban|bo)|cac\s+dong\s+chi)\b",
@@ -101,7 +144,7 @@ fn marker_level(caps: &regex::Captures<'_>) -> u8 {
 
 /// Cuts the body into items: a marked line starts an item; unmarked lines continue it, and an
 /// unmarked paragraph after a finished sentence becomes an item one level below the last one.
-fn items(body: &str) -> Vec<Item> {
+fn items(body: &str, tables: &[Table]) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::new();
     let mut pos = 0;
     let mut blank_before = false;
@@ -110,7 +153,8 @@ fn items(body: &str) -> Vec<Item> {
         let off = pos;
         pos += line.len() + 1;
         let t = line.trim();
-        if t.starts_with('|') {
+        let in_table = tables.iter().any(|tb| off >= tb.span.0 && off <= tb.span.1);
+        if t.starts_with('|') || in_table {
             // A table ends the item before it (its rows are read by `table_tasks`).
             if let Some(prev) = out.last_mut() {
                 prev.closed = true;
@@ -131,11 +175,15 @@ fn items(body: &str) -> Vec<Item> {
             let level = marker_level(&c);
             let start = (off + fl.orig(m.end())).min(line_end);
             last_marked_level = level;
+            // A numbered title in capitals ("III. ĐỀ XUẤT, KIẾN NGHỊ") stands alone.
+            let rest = body.get(start..line_end).unwrap_or("");
+            let title = super::split::upper_ratio(rest) >= 0.9
+                && rest.chars().filter(|c| c.is_alphabetic()).count() >= 4;
             out.push(Item {
                 start,
                 end: line_end,
                 level,
-                closed: false,
+                closed: title,
                 marked: true,
             });
         } else if super::split::upper_ratio(t) >= 0.9
@@ -152,8 +200,11 @@ fn items(body: &str) -> Vec<Item> {
             blank_before = true;
             continue;
         } else {
+            let label = DEADLINE_LABEL.is_match(&fl.text);
             let continues = match out.last() {
                 Some(prev) if prev.closed => false,
+                // "Thời hạn: ..." on its own line states the deadline of the item above.
+                Some(_) if label => true,
                 Some(prev) => {
                     let prev_text = body.get(prev.start..prev.end).unwrap_or("").trim_end();
                     let finished = prev_text.ends_with(['.', ';', ':', '!', '?'])
@@ -293,14 +344,45 @@ fn actors(
     folded: &Folded,
     mentions: &[Mention],
     recipients: &[String],
+    ctx: &Context,
 ) -> Option<(Vec<String>, Vec<String>, bool)> {
     // "Giao / Đề nghị / Yêu cầu X ..."
     for a in ASSIGN.find_iter(&folded.text) {
+        // "Sở X chỉ đạo Y ...": X carries it out; only a leader's "chỉ đạo" assigns Y.
+        if a.as_str().starts_with("chi dao") {
+            let before = folded.text.get(..a.start()).unwrap_or("");
+            let from = before.len().saturating_sub(80);
+            let near = before.get(from..).unwrap_or(before);
+            if !LEADER_SUBJECT.is_match(near) {
+                continue;
+            }
+        }
         let p = folded.orig(a.end());
         let (leads, end) = agency_list(text, folded, mentions, p, 2);
         if !leads.is_empty() {
             let supports = supports_after(text, folded, mentions, end);
-            return Some((leads, supports, false));
+            let rest = super::folded::fold_lower(text.get(end..).unwrap_or(""));
+            let heading = rest
+                .trim_matches(|c: char| c.is_whitespace() || matches!(c, ':' | ';' | '.' | ','))
+                .is_empty();
+            return Some((leads, supports, heading));
+        }
+        // "Bộ Công Thương giao Cục Xuất nhập khẩu chủ trì ...": a unit missing from the
+        // directory.
+        let after = folded.text.get(a.end()..).unwrap_or("");
+        if AGENCY_HEAD.is_match(after)
+            && !ADDRESSEES.is_match(after)
+            && !NOT_NAME.is_match(after)
+            && let Some(kw) = ASSIGNED_END.find(head(after, 160))
+            && kw.start() > 0
+        {
+            let (s, e) = folded.orig_range(a.end(), a.end() + kw.start());
+            let name = squash(text.get(s..e).unwrap_or(""));
+            let name = name.trim_end_matches([',', ':']).trim().to_string();
+            if !name.is_empty() && name.chars().count() <= 90 && !name.contains([',', ';']) {
+                let supports = supports_after(text, folded, mentions, e);
+                return Some((vec![localize(&name, ctx)], supports, false));
+            }
         }
     }
     // "Đề nghị Quý cơ quan ..."
@@ -324,10 +406,15 @@ fn actors(
         let rest_trim = rest_f.trim_matches(|c: char| {
             c.is_whitespace() || c == ':' || c == ';' || c == '.' || c == ','
         });
+        // A note in brackets after the name ("(cơ quan thường trực)") keeps it a heading.
+        let rest_trim = match rest_trim.strip_prefix('(') {
+            Some(r) if r.trim_end_matches([':', '.']).ends_with(')') && !r.contains('(') => "",
+            _ => rest_trim,
+        };
         if rest_trim.is_empty() {
             return Some((leads, Vec::new(), true));
         }
-        if NOT_ACTION.is_match(&rest_f) || RESULT.is_match(&rest_f) {
+        if NOT_ACTION.is_match(&rest_f) || RESULT.is_match(&head(rest, 240).to_lowercase()) {
             continue;
         }
         let supports = supports_after(text, folded, mentions, end);
@@ -354,6 +441,7 @@ fn actors(
     let lead_in = LEAD_IN.find(&folded.text).map(|m| m.end()).unwrap_or(0);
     let rest = folded.text.get(lead_in..).unwrap_or("");
     if AGENCY_HEAD.is_match(rest)
+        && !NOT_NAME.is_match(rest)
         && let Some(kw) = UNKNOWN_LEAD_END.find(head(rest, 160))
     {
         let (s, e) = folded.orig_range(lead_in, lead_in + kw.start());
@@ -366,10 +454,97 @@ fn actors(
             && !NOT_ACTION.is_match(&format!(" {name_f}"))
         {
             let supports = supports_after(text, folded, mentions, e);
-            return Some((vec![name], supports, kw.as_str().trim() == ":"));
+            return Some((
+                vec![localize(&name, ctx)],
+                supports,
+                kw.as_str().trim() == ":",
+            ));
         }
     }
+    // "Liên đoàn Lao động tỉnh lập danh sách ...": a local body missing from the directory.
+    // The level word is written in lower case ("tỉnh"), unlike a word of the name ("Quản").
+    let unit_end = UNIT_THEN_VERB
+        .captures_iter(head(rest, 100))
+        .filter_map(|c| c.name("unit"))
+        .take_while(|u| !rest[..u.start()].contains([',', '.', ';', ':', '(', ')']))
+        .find(|u| {
+            text.get(folded.orig(lead_in + u.start())..)
+                .and_then(|t| t.chars().next())
+                .is_some_and(char::is_lowercase)
+        })
+        .map(|u| u.end());
+    if AGENCY_HEAD.is_match(rest)
+        && !NOT_NAME.is_match(rest)
+        && let Some(n_end) = unit_end
+    {
+        let (s, e) = folded.orig_range(lead_in, lead_in + n_end);
+        let name = squash(text.get(s..e).unwrap_or(""));
+        let name_f = super::folded::fold_lower(&name);
+        let proper = name
+            .split_whitespace()
+            .skip(1)
+            .any(|w| w.chars().next().is_some_and(char::is_uppercase));
+        if proper && !NOT_ACTION.is_match(&format!(" {name_f}")) {
+            let supports = supports_after(text, folded, mentions, e);
+            return Some((vec![localize(&name, ctx)], supports, false));
+        }
+    }
+    // "Các doanh nghiệp xuất khẩu cà phê trên địa bàn tỉnh xây dựng ...".
+    if let Some(c) = TERRITORY_CLASS.captures(rest)
+        && let Some(n) = c.name("name")
+    {
+        let (s, e) = folded.orig_range(lead_in, lead_in + n.end());
+        let name = squash(text.get(s..e).unwrap_or(""));
+        let mut cs = name.chars();
+        let name: String = match cs.next() {
+            Some(f) => f.to_uppercase().chain(cs).collect(),
+            None => name,
+        };
+        let supports = supports_after(text, folded, mentions, e);
+        return Some((vec![name], supports, false));
+    }
     None
+}
+
+/// Completes a local body's name ending in its level word with the issuer's locality:
+/// "Ban Quản lý các khu công nghiệp tỉnh" → "... tỉnh Bắc Giang", "Phòng Dân tộc huyện" →
+/// "... huyện Mộc Châu".
+fn localize(name: &str, ctx: &Context) -> String {
+    let f = super::folded::fold_lower(name);
+    let from_ctx = |unit: &str| -> Option<String> {
+        let unit_words = unit.split(' ').count();
+        [ctx.locality.as_deref(), ctx.province.as_deref()]
+            .into_iter()
+            .flatten()
+            .find(|l| super::folded::fold_lower(l).starts_with(&format!("{unit} ")))
+            .and_then(|l| {
+                l.splitn(unit_words + 1, ' ')
+                    .nth(unit_words)
+                    .map(str::to_string)
+            })
+    };
+    for unit in [
+        "tinh",
+        "thanh pho",
+        "huyen",
+        "quan",
+        "thi xa",
+        "xa",
+        "phuong",
+    ] {
+        if f.ends_with(&format!(" {unit}"))
+            && let Some(place) = from_ctx(unit)
+        {
+            return format!("{name} {place}");
+        }
+    }
+    name.to_string()
+}
+
+/// Whether a folded text is a closing formula ending the letter.
+fn closing_formula(folded: &str) -> bool {
+    let t = folded.trim_end();
+    (t.ends_with("/.") || t.ends_with("./")) && CLOSING_FORMULA.is_match(t)
 }
 
 /// A short line without final punctuation, such as a section title ("Nhiệm vụ cụ thể").
@@ -488,76 +663,172 @@ fn cell_agencies(dir: &Directory, cell: &str, ctx: &Context) -> Vec<String> {
         .collect()
 }
 
-/// Tasks from Markdown tables whose header names the lead ("Cơ quan chủ trì") column.
-fn table_tasks(body: &str, ctx: &Context, issued_on: Option<NaiveDate>) -> Vec<Task> {
+/// A table of tasks: Markdown rows ("| 1 | ... |") or rows flattened into lines whose cells
+/// are separated by " | " ("1 | Nội dung | Sở X | Sở Y | Quý II/2022"), a row possibly
+/// wrapped over several lines (OCR).
+#[derive(Debug, Clone)]
+struct Table {
+    /// Byte range of the whole table in the body (header line included).
+    span: (usize, usize),
+    /// Column roles, from the header.
+    roles: Vec<Column>,
+    /// Rows: byte range and cells.
+    rows: Vec<((usize, usize), Vec<String>)>,
+}
+
+static ROW_START: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*\|?\s*\d{1,3}\s*[.)]?\s*\|"));
+
+fn cells_of(line: &str) -> Vec<String> {
+    let t = line.trim();
+    let t = t.strip_prefix('|').unwrap_or(t);
+    let t = t.strip_suffix('|').unwrap_or(t);
+    t.split('|').map(squash).collect()
+}
+
+fn is_rule(cells: &[String]) -> bool {
+    cells.iter().all(|c| {
+        c.chars()
+            .all(|ch| ch == '-' || ch == ':' || ch.is_whitespace())
+    })
+}
+
+/// Tables whose header names the lead ("Cơ quan chủ trì") column.
+fn tables(body: &str) -> Vec<Table> {
+    let mut lines: Vec<(usize, &str)> = Vec::new();
+    let mut pos = 0;
+    for l in body.split('\n') {
+        lines.push((pos, l));
+        pos += l.len() + 1;
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let (off, line) = lines[i];
+        i += 1;
+        if line.matches('|').count() < 2 {
+            continue;
+        }
+        let roles: Vec<Column> = cells_of(line).iter().map(|c| column_role(c)).collect();
+        if !roles.contains(&Column::Lead) {
+            continue;
+        }
+        let ncols = roles.len();
+        let markdown = line.trim_start().starts_with('|');
+        let mut table = Table {
+            span: (off, off + line.len()),
+            roles,
+            rows: Vec::new(),
+        };
+        let mut cur: Option<(usize, usize, String)> = None;
+        let mut header_tail = 0;
+        while i < lines.len() {
+            let (loff, l) = lines[i];
+            let t = l.trim();
+            if t.is_empty() {
+                i += 1;
+                continue;
+            }
+            let starts_row = if markdown {
+                t.starts_with('|')
+            } else {
+                ROW_START.is_match(t)
+            };
+            if starts_row {
+                let cells = cells_of(t);
+                if is_rule(&cells) {
+                    i += 1;
+                    continue;
+                }
+                if let Some((s, e, text)) = cur.take() {
+                    table.rows.push(((s, e), cells_of(&text)));
+                }
+                cur = Some((loff, loff + l.len(), t.to_string()));
+            } else if let Some((_, e, text)) = cur.as_mut()
+                && !markdown
+                && text.matches('|').count() + 1 < ncols
+            {
+                text.push(' ');
+                text.push_str(t);
+                *e = loff + l.len();
+            } else if cur.is_none() && !markdown && header_tail < 2 && !t.ends_with('.') {
+                // The header wrapped onto a further line.
+                header_tail += 1;
+            } else {
+                break;
+            }
+            i += 1;
+        }
+        if let Some((s, e, text)) = cur.take() {
+            table.rows.push(((s, e), cells_of(&text)));
+        }
+        if let Some(((_, e), _)) = table.rows.last() {
+            table.span.1 = *e;
+            out.push(table);
+        }
+    }
+    out
+}
+
+/// Tasks from the rows of task tables.
+fn table_tasks(
+    body: &str,
+    tables: &[Table],
+    ctx: &Context,
+    issued_on: Option<NaiveDate>,
+) -> Vec<Task> {
     let dir = Directory::global();
     let mut out = Vec::new();
-    let mut roles: Option<Vec<Column>> = None;
-    let mut pos = 0;
-    for line in body.split('\n') {
-        let off = pos;
-        pos += line.len() + 1;
-        let t = line.trim();
-        if !t.starts_with('|') {
-            roles = None;
-            continue;
-        }
-        let cells: Vec<&str> = t.trim_matches('|').split('|').map(str::trim).collect();
-        if cells.iter().all(|c| {
-            c.chars()
-                .all(|ch| ch == '-' || ch == ':' || ch.is_whitespace())
-        }) {
-            continue;
-        }
-        let Some(r) = &roles else {
-            let r: Vec<Column> = cells.iter().map(|c| column_role(c)).collect();
-            if r.contains(&Column::Lead) {
-                roles = Some(r);
+    for table in tables {
+        let r = &table.roles;
+        for ((start, end), cells) in &table.rows {
+            let cell = |role: Column| -> &str {
+                r.iter()
+                    .position(|x| *x == role)
+                    .and_then(|i| cells.get(i))
+                    .map(String::as_str)
+                    .unwrap_or("")
+            };
+            let lead = cell_agencies(dir, cell(Column::Lead), ctx);
+            if lead.is_empty() {
+                continue;
             }
-            continue;
-        };
-        let cell = |role: Column| -> &str {
-            r.iter()
-                .position(|x| *x == role)
-                .and_then(|i| cells.get(i))
-                .copied()
-                .unwrap_or("")
-        };
-        let lead = cell_agencies(dir, cell(Column::Lead), ctx);
-        if lead.is_empty() {
-            continue;
+            let content = cell(Column::Content);
+            let content = if content.is_empty() {
+                cells
+                    .iter()
+                    .map(String::as_str)
+                    .max_by_key(|c| c.len())
+                    .unwrap_or("")
+            } else {
+                content
+            };
+            let due = cell(Column::Due);
+            let dl = deadline::parse(due, issued_on).or_else(|| {
+                let cued = format!("hoàn thành trong {due}");
+                deadline::parse(&cued, issued_on).map(|mut d| {
+                    d.text = squash(due);
+                    d
+                })
+            });
+            let support: Vec<String> = cell_agencies(dir, cell(Column::Support), ctx)
+                .into_iter()
+                .filter(|x| !lead.contains(x))
+                .collect();
+            let raw = body.get(*start..*end).unwrap_or("");
+            let lead_off = raw.len() - raw.trim_start().len();
+            out.push(Task {
+                lead,
+                support,
+                text: squash(content),
+                deadline: dl.as_ref().and_then(|d| d.date),
+                deadline_text: dl
+                    .as_ref()
+                    .map(|d| d.text.clone())
+                    .filter(|x| !x.is_empty()),
+                recurrence: dl.and_then(|d| d.recurrence),
+                source: Some([start + lead_off, start + raw.trim_end().len()]),
+            });
         }
-        let content = cell(Column::Content);
-        let content = if content.is_empty() {
-            cells.iter().copied().max_by_key(|c| c.len()).unwrap_or("")
-        } else {
-            content
-        };
-        let due = cell(Column::Due);
-        let dl = deadline::parse(due, issued_on).or_else(|| {
-            let cued = format!("hoàn thành trong {due}");
-            deadline::parse(&cued, issued_on).map(|mut d| {
-                d.text = squash(due);
-                d
-            })
-        });
-        let support: Vec<String> = cell_agencies(dir, cell(Column::Support), ctx)
-            .into_iter()
-            .filter(|x| !lead.contains(x))
-            .collect();
-        let lead_off = line.len() - line.trim_start().len();
-        out.push(Task {
-            lead,
-            support,
-            text: squash(content),
-            deadline: dl.as_ref().and_then(|d| d.date),
-            deadline_text: dl
-                .as_ref()
-                .map(|d| d.text.clone())
-                .filter(|x| !x.is_empty()),
-            recurrence: dl.and_then(|d| d.recurrence),
-            source: Some([off + lead_off, off + line.trim_end().len()]),
-        });
     }
     out
 }
@@ -574,7 +845,9 @@ pub fn find_tasks(
     let mut tasks = Vec::new();
     // Stack of (level, leads for children).
     let mut stack: Vec<(u8, Vec<String>)> = Vec::new();
-    let all = items(body);
+    let found_tables = tables(body);
+    let mut requests_level: Option<u8> = None;
+    let all = items(body, &found_tables);
     for (k, it) in all.iter().enumerate() {
         let has_children = all
             .get(k + 1)
@@ -592,7 +865,20 @@ pub fn find_tasks(
             continue;
         };
         let folded = Folded::new(text);
-        if CLOSING.is_match(&folded.text) {
+        if let Some(l) = requests_level {
+            if it.level > l {
+                stack.push((it.level, Vec::new()));
+                continue;
+            }
+            requests_level = None;
+        }
+        if REQUESTS.is_match(&folded.text) {
+            // Requests to superiors are not tasks.
+            requests_level = Some(it.level);
+            stack.push((it.level, Vec::new()));
+            continue;
+        }
+        if CLOSING.is_match(&folded.text) || closing_formula(&folded.text) {
             stack.push((it.level, Vec::new()));
             continue;
         }
@@ -616,7 +902,7 @@ pub fn find_tasks(
             }
             Some((vec![name], Vec::new(), true))
         } else {
-            actors(text, &folded, &mentions, recipients)
+            actors(text, &folded, &mentions, recipients, ctx)
         };
         match found_actors {
             Some((leads, _, true)) => {
@@ -653,7 +939,7 @@ pub fn find_tasks(
                     } else {
                         Folded::new(st)
                     };
-                    if CLOSING.is_match(&sf.text) {
+                    if CLOSING.is_match(&sf.text) || closing_formula(&sf.text) {
                         flush(&mut cur, &mut tasks);
                         continue;
                     }
@@ -666,7 +952,7 @@ pub fn find_tasks(
                     let own = if single {
                         item_actors.clone()
                     } else {
-                        actors(st, &sf, &sm, recipients)
+                        actors(st, &sf, &sm, recipients, ctx)
                     };
                     match own {
                         Some((l, sup, false)) => {
@@ -694,7 +980,7 @@ pub fn find_tasks(
         }
         stack.push((it.level, child_leads));
     }
-    let mut table = table_tasks(body, ctx, issued_on);
+    let mut table = table_tasks(body, &found_tables, ctx, issued_on);
     if !table.is_empty() {
         tasks.append(&mut table);
         tasks.sort_by_key(|t| t.source.map(|s| s[0]).unwrap_or(0));
@@ -709,6 +995,7 @@ mod tests {
     fn kg() -> Context {
         Context {
             province: Some("tỉnh Kiên Giang".to_string()),
+            locality: None,
         }
     }
 
@@ -726,7 +1013,7 @@ mod tests {
             vec![
                 "Văn phòng Ủy ban nhân dân tỉnh Kiên Giang",
                 "Công an tỉnh Kiên Giang",
-                "Các cơ quan, đơn vị liên quan"
+                "Các ngành liên quan"
             ]
         );
     }
@@ -791,7 +1078,10 @@ mod tests {
         let body = "1. Ban Chỉ đạo phòng, chống dịch tỉnh chủ trì, phối hợp với Sở Y tế tổ chức kiểm tra.\n";
         let t = find_tasks(body, &kg(), None, &[]);
         assert_eq!(t.len(), 1);
-        assert_eq!(t[0].lead, vec!["Ban Chỉ đạo phòng, chống dịch tỉnh"]);
+        assert_eq!(
+            t[0].lead,
+            vec!["Ban Chỉ đạo phòng, chống dịch tỉnh Kiên Giang"]
+        );
         assert_eq!(t[0].support, vec!["Sở Y tế tỉnh Kiên Giang"]);
     }
 
@@ -812,6 +1102,68 @@ mod tests {
         assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2023, 9, 30));
         assert_eq!(t[0].deadline_text.as_deref(), Some("Quý III/2023"));
         assert_eq!(t[1].deadline, NaiveDate::from_ymd_opt(2023, 10, 31));
+    }
+
+    #[test]
+    fn the_agency_that_directs_leads() {
+        let body =
+            "1. Sở Y tế chỉ đạo các cơ sở y tế giám sát chặt chẽ các trường hợp viêm phổi nặng.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Sở Y tế tỉnh Kiên Giang"]);
+    }
+
+    #[test]
+    fn a_unit_assigned_by_its_ministry() {
+        let body = "Bộ Công Thương giao Cục Xuất nhập khẩu chủ trì, phối hợp với Bộ Tài chính theo dõi tình hình.\n";
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Cục Xuất nhập khẩu"]);
+        assert_eq!(t[0].support, vec!["Bộ Tài chính"]);
+    }
+
+    #[test]
+    fn local_bodies_missing_from_the_directory() {
+        let body = "3. Ban Quản lý dự án đầu tư xây dựng tỉnh đẩy nhanh tiến độ thi công.\n\n4. Các doanh nghiệp xuất khẩu cà phê trên địa bàn tỉnh xây dựng hệ thống truy xuất nguồn gốc.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[0].lead,
+            vec!["Ban Quản lý dự án đầu tư xây dựng tỉnh Kiên Giang"]
+        );
+        assert_eq!(
+            t[1].lead,
+            vec!["Các doanh nghiệp xuất khẩu cà phê trên địa bàn tỉnh"]
+        );
+    }
+
+    #[test]
+    fn flattened_table_rows() {
+        let body = "STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành\n1 | Phân bổ chi tiết vốn sự nghiệp | Sở Tài chính | Sở Nội vụ | Quý II/2022\n2 | Truyền thông về giảm nghèo\nđa chiều | Sở Y tế | | Thường xuyên\n\nCác nội dung khác.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].lead, vec!["Sở Tài chính tỉnh Kiên Giang"]);
+        assert_eq!(t[0].support, vec!["Sở Nội vụ tỉnh Kiên Giang"]);
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2022, 6, 30));
+        assert_eq!(t[1].text, "Truyền thông về giảm nghèo đa chiều");
+        assert_eq!(t[1].deadline, None);
+    }
+
+    #[test]
+    fn closing_formulas_and_requests_to_superiors_are_not_tasks() {
+        let body = "1. Sở Y tế kiểm tra các cơ sở.\n\nIII. ĐỀ XUẤT, KIẾN NGHỊ\n\n1. Đề nghị UBND tỉnh sớm phân bổ vốn cho huyện.\n\nYêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực hiện./.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Sở Y tế tỉnh Kiên Giang"]);
+    }
+
+    #[test]
+    fn deadline_label_on_its_own_line() {
+        let body =
+            "2. Sở Tài chính xây dựng kế hoạch kiểm soát.\n\nThời hạn: trước ngày 20/12/2024.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2024, 12, 20));
     }
 
     #[test]
