@@ -88,8 +88,6 @@ fn run(
     let store = Store::open(&config.database_url)?;
     let extraction = Extraction {
         documents: vec![Document {
-            kind: Some("Thông báo".to_string()),
-            number: Some("339/TB-VPCP".to_string()),
             tasks: (0..tasks)
                 .map(|i| Task {
                     lead: vec![format!("Sở số {} tỉnh Thử Nghiệm", i % 300)],
