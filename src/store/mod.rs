@@ -12,6 +12,7 @@ macro_rules! per_backend {
         }
     };
 }
+pub(crate) use per_backend;
 
 pub mod access;
 pub mod agencies;

@@ -2,9 +2,10 @@
 //! Pure: no database, no transport.
 
 use crate::html::escape_html;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::calendar::Calendar;
 use super::policy::{Audience, Occasion};
@@ -64,7 +65,7 @@ pub struct RenderedMail {
 
 /// A date as Vietnamese offices write it: dd/mm/yyyy.
 pub fn vn_date(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
+    format!("{:02}/{:02}/{:04}", date.day(), date.month(), date.year())
 }
 
 /// The link to a task's directive.
@@ -162,10 +163,16 @@ pub fn render(digest: &Digest, public_url: &str, calendar: &Calendar) -> Rendere
         escape_html(&greeting),
         escape_html(&intro)
     );
+    // Digests list many tasks on few occasions: each occasion's words are worked out once.
+    let mut words: HashMap<Occasion, (String, String)> = HashMap::new();
     for (i, (task, occasion)) in digest.items.iter().enumerate() {
         let link = task_link(public_url, task.directive_id);
-        let standing = standing(*occasion, digest.day, calendar);
-        let deadline = vn_date(occasion.deadline());
+        let (standing, deadline) = words.entry(*occasion).or_insert_with(|| {
+            (
+                standing(*occasion, digest.day, calendar),
+                vn_date(occasion.deadline()),
+            )
+        });
         let body = shorten(&task.text);
         let _ = writeln!(text, "{}. {body}", i + 1);
         let _ = writeln!(text, "   Hạn: {deadline} — {standing}");
@@ -181,7 +188,7 @@ pub fn render(digest: &Digest, public_url: &str, calendar: &Calendar) -> Rendere
             html,
             "<li><p>{}</p><p>Hạn: <strong>{deadline}</strong> — {}</p>",
             escape_html(&body),
-            escape_html(&standing)
+            escape_html(standing)
         );
         if let Some(document) = &task.document {
             let _ = write!(html, "<p>Theo: {}</p>", escape_html(document));

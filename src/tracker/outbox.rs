@@ -14,7 +14,7 @@ use super::policy::{self, Audience, DueReminder, Occasion, TaskDeadline};
 use crate::config::ReminderPolicy;
 use crate::store::schema::{agencies, documents, reminder_items, reminders, task_agencies, tasks};
 use crate::store::tasks::TaskStatus;
-use crate::store::{DbConnection, StoreError};
+use crate::store::{DbConnection, StoreError, per_backend};
 
 /// Statuses whose tasks are still chased.
 const CHASED: [&str; 3] = ["assigned", "in_progress", "returned"];
@@ -69,6 +69,18 @@ pub fn parse_audience(s: &str) -> Option<Audience> {
     }
 }
 
+/// Most bind parameters one statement carries: below SQLite's limit (32,766 since SQLite 3.32; the
+/// bundled SQLite is newer) and PostgreSQL's (65,535), so long lists are sent in chunks.
+const MAX_BINDS: usize = 30_000;
+
+/// Most digests written by one statement: their bodies are large.
+const DIGESTS_PER_INSERT: usize = 64;
+
+/// Rows per statement when each row binds `columns` parameters.
+fn rows_per_statement(columns: usize) -> usize {
+    (MAX_BINDS / columns.max(1)).max(1)
+}
+
 #[derive(Queryable)]
 struct OpenTaskRow {
     id: i64,
@@ -79,9 +91,22 @@ struct OpenTaskRow {
     status: String,
 }
 
+/// A digest decided and rendered in memory, waiting to be written.
+struct PendingDigest {
+    key: String,
+    agency_id: Option<i64>,
+    recipient: String,
+    mail: mail::RenderedMail,
+    items: Vec<DueReminder>,
+}
+
 /// Decides the reminders due on the local day of `now` and writes them to the outbox: one digest per
 /// audience and day. Run it inside [`crate::store::Store::write`], so that deciding and recording are
 /// one transaction; running it again writes nothing new.
+///
+/// The pass reads everything it needs with a handful of queries, decides in memory
+/// ([`policy::due_reminders`]), and writes the digests and their items with multi-row inserts, so
+/// its cost does not grow with one round trip per task.
 pub fn schedule(
     conn: &mut DbConnection,
     policy: &ReminderPolicy,
@@ -112,16 +137,22 @@ pub fn schedule(
     if rows.is_empty() {
         return Ok(ScheduleOutcome::default());
     }
-    let leads: Vec<(i64, i64, String)> = task_agencies::table
-        .inner_join(agencies::table)
+    // Lead agencies of the tasks from the oldest open one on: one range scan in key order, which
+    // SQLite reads much faster than one index search per open task; closed tasks among them are
+    // dropped here.
+    let oldest_open = rows.first().map_or(0, |r| r.id);
+    let leads: Vec<(i64, i64)> = task_agencies::table
+        .filter(task_agencies::task_id.ge(oldest_open))
         .filter(task_agencies::role.eq("lead"))
-        .filter(task_agencies::task_id.eq_any(open_ids()))
         .order((task_agencies::task_id, task_agencies::position))
-        .select((task_agencies::task_id, agencies::id, agencies::name))
+        .select((task_agencies::task_id, task_agencies::agency_id))
         .load(conn)?;
-    let mut leads_of: HashMap<i64, Vec<(i64, String)>> = HashMap::new();
-    for (task_id, agency_id, name) in leads {
-        leads_of.entry(task_id).or_default().push((agency_id, name));
+    let open: HashSet<i64> = rows.iter().map(|r| r.id).collect();
+    let mut leads_of: HashMap<i64, Vec<i64>> = HashMap::with_capacity(rows.len());
+    for (task_id, agency_id) in leads {
+        if open.contains(&task_id) {
+            leads_of.entry(task_id).or_default().push(agency_id);
+        }
     }
     let sent_rows: Vec<(i64, String, String)> = reminder_items::table
         .filter(reminder_items::task_id.eq_any(open_ids()))
@@ -143,7 +174,7 @@ pub fn schedule(
         .collect();
 
     let mut deadlines = Vec::with_capacity(rows.len());
-    let mut by_id: HashMap<i64, &OpenTaskRow> = HashMap::new();
+    let mut by_id: HashMap<i64, &OpenTaskRow> = HashMap::with_capacity(rows.len());
     for row in &rows {
         let (Some(deadline), Some(status)) = (row.deadline, TaskStatus::parse(&row.status)) else {
             continue;
@@ -152,14 +183,14 @@ pub fn schedule(
             task_id: row.id,
             status,
             deadline,
-            lead_agencies: leads_of
-                .get(&row.id)
-                .map(|l| l.iter().map(|(id, _)| *id).collect())
-                .unwrap_or_default(),
+            lead_agencies: leads_of.get(&row.id).cloned().unwrap_or_default(),
         });
         by_id.insert(row.id, row);
     }
     let due = policy::due_reminders(&deadlines, &already_sent, policy, calendar, today);
+    if due.is_empty() {
+        return Ok(ScheduleOutcome::default());
+    }
     let mut by_audience: BTreeMap<Audience, Vec<DueReminder>> = BTreeMap::new();
     for reminder in due {
         by_audience
@@ -168,83 +199,203 @@ pub fn schedule(
             .push(reminder);
     }
 
+    // One digest per audience and day: audiences whose digest of the day is written already wait.
     let mut outcome = ScheduleOutcome::default();
-    let stamp = super::db_now(now);
-    for (audience, mut items) in by_audience {
-        let key = digest_key(audience, today);
-        let exists = reminders::table
-            .filter(reminders::dedupe_key.eq(&key))
-            .select(reminders::id)
-            .first::<i64>(conn)
-            .optional()?
-            .is_some();
-        if exists {
+    let keys: Vec<String> = by_audience
+        .keys()
+        .map(|audience| digest_key(*audience, today))
+        .collect();
+    let written = existing_keys(conn, &keys)?;
+    by_audience.retain(|audience, _| {
+        let keep = !written.contains(&digest_key(*audience, today));
+        if !keep {
             outcome.deferred += 1;
-            continue;
         }
+        keep
+    });
+    if by_audience.is_empty() {
+        return Ok(outcome);
+    }
+    let contacts = agency_contacts(conn)?;
+    let labels = document_labels(conn, &rows)?;
+
+    let mut digests = Vec::with_capacity(by_audience.len());
+    for (audience, mut items) in by_audience {
         // Most urgent first: the longest overdue, then the nearest deadline.
         items.sort_by_key(|r| (urgency(r.occasion), r.occasion.deadline(), r.task_id));
-        let recipient = recipient_for(conn, audience, policy)?;
-        let mut summaries = Vec::with_capacity(items.len());
-        for item in &items {
-            let Some(row) = by_id.get(&item.task_id) else {
-                continue;
-            };
-            summaries.push((
-                TaskSummary {
-                    id: row.id,
-                    directive_id: row.directive_id,
-                    text: row.text.clone(),
-                    document: document_label(conn, row.document_id)?,
-                    lead: leads_of
-                        .get(&row.id)
-                        .map(|l| l.iter().map(|(_, n)| n.clone()).collect())
-                        .unwrap_or_default(),
-                },
-                item.occasion,
-            ));
-        }
-        let agency_id = match audience {
-            Audience::Agency(id) => Some(id),
-            _ => None,
-        };
+        let recipient = recipient_for(audience, policy, &contacts)?;
+        let summaries = items
+            .iter()
+            .filter_map(|item| {
+                let row = by_id.get(&item.task_id)?;
+                Some((
+                    TaskSummary {
+                        id: row.id,
+                        directive_id: row.directive_id,
+                        text: row.text.clone(),
+                        document: labels.get(&row.document_id).cloned(),
+                        lead: leads_of
+                            .get(&row.id)
+                            .map(|l| {
+                                l.iter()
+                                    .filter_map(|id| Some(contacts.get(id)?.0.clone()))
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    },
+                    item.occasion,
+                ))
+            })
+            .collect();
         let digest = Digest {
             audience,
             recipient,
             day: today,
             items: summaries,
         };
-        let rendered = mail::render(&digest, public_url, calendar);
-        let reminder_id: i64 = diesel::insert_into(reminders::table)
-            .values((
-                reminders::dedupe_key.eq(&key),
-                reminders::agency_id.eq(agency_id),
-                reminders::recipient.eq(&digest.recipient.address),
-                reminders::subject.eq(&rendered.subject),
-                reminders::body_text.eq(&rendered.text),
-                reminders::body_html.eq(&rendered.html),
-                reminders::message_id.eq(message_id(&key, public_url)),
-                reminders::status.eq("pending"),
-                reminders::attempts.eq(0),
-                reminders::next_attempt_at.eq(stamp),
-                reminders::created_at.eq(stamp),
-            ))
-            .returning(reminders::id)
-            .get_result(conn)?;
-        for item in &items {
-            diesel::insert_into(reminder_items::table)
-                .values((
-                    reminder_items::reminder_id.eq(reminder_id),
-                    reminder_items::task_id.eq(item.task_id),
-                    reminder_items::audience.eq(audience.to_string()),
-                    reminder_items::occasion.eq(item.occasion.to_string()),
-                ))
-                .execute(conn)?;
-        }
-        outcome.mails += 1;
-        outcome.items += items.len();
+        digests.push(PendingDigest {
+            key: digest_key(audience, today),
+            agency_id: match audience {
+                Audience::Agency(id) => Some(id),
+                _ => None,
+            },
+            mail: mail::render(&digest, public_url, calendar),
+            recipient: digest.recipient.address,
+            items,
+        });
     }
+    write_digests(conn, &digests, public_url, super::db_now(now))?;
+    outcome.mails = digests.len();
+    outcome.items = digests.iter().map(|d| d.items.len()).sum();
     Ok(outcome)
+}
+
+/// Which of `keys` are the dedupe keys of mails in the outbox already.
+fn existing_keys(conn: &mut DbConnection, keys: &[String]) -> Result<HashSet<String>, StoreError> {
+    let mut found = HashSet::new();
+    for chunk in keys.chunks(rows_per_statement(1)) {
+        let rows: Vec<String> = reminders::table
+            .filter(reminders::dedupe_key.eq_any(chunk))
+            .select(reminders::dedupe_key)
+            .load(conn)?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// Name and mail address of every agency, by id (an office has hundreds, not many thousands).
+fn agency_contacts(
+    conn: &mut DbConnection,
+) -> Result<HashMap<i64, (String, Option<String>)>, StoreError> {
+    let rows: Vec<(i64, String, Option<String>)> = agencies::table
+        .select((agencies::id, agencies::name, agencies::email))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, email)| (id, (name, email)))
+        .collect())
+}
+
+/// `Thông báo 339/TB-VPCP`-style labels of the documents the open tasks come from, by document id;
+/// documents with neither kind nor number have none.
+fn document_labels(
+    conn: &mut DbConnection,
+    rows: &[OpenTaskRow],
+) -> Result<HashMap<i64, String>, StoreError> {
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|r| r.document_id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut labels = HashMap::new();
+    for chunk in ids.chunks(rows_per_statement(1)) {
+        let found: Vec<(i64, Option<String>, Option<String>)> = documents::table
+            .filter(documents::id.eq_any(chunk))
+            .select((documents::id, documents::kind, documents::number))
+            .load(conn)?;
+        for (id, kind, number) in found {
+            if let Some(label) = document_label(kind, number) {
+                labels.insert(id, label);
+            }
+        }
+    }
+    Ok(labels)
+}
+
+/// Writes the digests and one `reminder_items` row per task reminder, with multi-row inserts.
+/// The unique dedupe key and the items' primary key make a concurrent pass that decided the same
+/// reminders fail here, so its transaction writes nothing.
+fn write_digests(
+    conn: &mut DbConnection,
+    digests: &[PendingDigest],
+    public_url: &str,
+    stamp: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let mut ids: HashMap<&str, i64> = HashMap::with_capacity(digests.len());
+    for chunk in digests.chunks(DIGESTS_PER_INSERT.min(rows_per_statement(11))) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|d| {
+                (
+                    reminders::dedupe_key.eq(&d.key),
+                    reminders::agency_id.eq(d.agency_id),
+                    reminders::recipient.eq(&d.recipient),
+                    reminders::subject.eq(&d.mail.subject),
+                    reminders::body_text.eq(&d.mail.text),
+                    reminders::body_html.eq(&d.mail.html),
+                    reminders::message_id.eq(message_id(&d.key, public_url)),
+                    reminders::status.eq("pending"),
+                    reminders::attempts.eq(0),
+                    reminders::next_attempt_at.eq(stamp),
+                    reminders::created_at.eq(stamp),
+                )
+            })
+            .collect();
+        // Multi-row inserts run on the concrete connection: the multi-backend one cannot batch them.
+        let written: Vec<(i64, String)> = per_backend!(conn, c => diesel::insert_into(reminders::table)
+            .values(values)
+            .returning((reminders::id, reminders::dedupe_key))
+            .get_results(c)?);
+        for (id, key) in written {
+            if let Some(d) = chunk.iter().find(|d| d.key == key) {
+                ids.insert(d.key.as_str(), id);
+            }
+        }
+    }
+    let mut items = Vec::with_capacity(digests.iter().map(|d| d.items.len()).sum());
+    for digest in digests {
+        let reminder_id = *ids.get(digest.key.as_str()).ok_or_else(|| {
+            StoreError::Corrupt(format!("reminder {} was not written", digest.key))
+        })?;
+        for item in &digest.items {
+            items.push((
+                reminder_id,
+                item.task_id,
+                item.audience.to_string(),
+                item.occasion.to_string(),
+            ));
+        }
+    }
+    // In primary-key order, so that the index grows at its end rather than all over.
+    items.sort_unstable_by(|a, b| (a.1, &a.2, &a.3).cmp(&(b.1, &b.2, &b.3)));
+    for chunk in items.chunks(rows_per_statement(4)) {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|(reminder_id, task_id, audience, occasion)| {
+                (
+                    reminder_items::reminder_id.eq(*reminder_id),
+                    reminder_items::task_id.eq(*task_id),
+                    reminder_items::audience.eq(audience),
+                    reminder_items::occasion.eq(occasion),
+                )
+            })
+            .collect();
+        per_backend!(conn, c => diesel::insert_into(reminder_items::table)
+            .values(values)
+            .execute(c)?);
+    }
+    Ok(())
 }
 
 /// Sort rank: escalations and overdue reminders first, most reminded first.
@@ -258,9 +409,9 @@ fn urgency(occasion: Occasion) -> (u8, i64) {
 
 /// Where mail for `audience` goes; never nowhere.
 fn recipient_for(
-    conn: &mut DbConnection,
     audience: Audience,
     policy: &ReminderPolicy,
+    contacts: &HashMap<i64, (String, Option<String>)>,
 ) -> Result<Recipient, StoreError> {
     let fallback = |name: String, reason: String| Recipient {
         address: policy.fallback_email.clone(),
@@ -269,10 +420,10 @@ fn recipient_for(
     };
     Ok(match audience {
         Audience::Agency(id) => {
-            let (name, email): (String, Option<String>) = agencies::table
-                .find(id)
-                .select((agencies::name, agencies::email))
-                .first(conn)?;
+            let (name, email) = contacts.get(&id).cloned().ok_or(StoreError::NotFound {
+                entity: "agency",
+                id,
+            })?;
             match email
                 .map(|e| e.trim().to_string())
                 .filter(|e| !e.is_empty())
@@ -311,20 +462,13 @@ fn recipient_for(
 }
 
 /// `Thông báo 339/TB-VPCP`-style label of a document, if it has a kind or number.
-fn document_label(conn: &mut DbConnection, document_id: i64) -> Result<Option<String>, StoreError> {
-    let found: Option<(Option<String>, Option<String>)> = documents::table
-        .find(document_id)
-        .select((documents::kind, documents::number))
-        .first(conn)
-        .optional()?;
-    Ok(found.and_then(|(kind, number)| {
-        let label = [kind, number.map(|n| format!("số {n}"))]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        (!label.is_empty()).then_some(label)
-    }))
+fn document_label(kind: Option<String>, number: Option<String>) -> Option<String> {
+    let label = [kind, number.map(|n| format!("số {n}"))]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!label.is_empty()).then_some(label)
 }
 
 /// A mail taken from the outbox for sending.
@@ -519,6 +663,88 @@ mod tests {
             assert_eq!(parse_audience(&audience.to_string()), Some(audience));
         }
         assert_eq!(parse_audience("agency:x"), None);
+    }
+
+    /// A pass whose items need more bind parameters than one SQLite statement takes writes them in
+    /// several statements, each reminder exactly once, and a second pass writes nothing.
+    #[test]
+    fn a_pass_larger_than_one_statement_writes_every_item_once()
+    -> Result<(), Box<dyn std::error::Error>> {
+        use crate::extract::{Document, Extraction, Task};
+        use crate::store::Store;
+        use crate::store::directives::{self, NewDirective};
+
+        // Every task overdue by at least two overdue intervals: an agency reminder and an escalation
+        // each, 2 × 4,200 = 8,400 items, more than one statement's 7,500 rows of four parameters.
+        const TASKS: usize = 4_200;
+        // SQLite's limit on bind parameters in one statement.
+        const { assert!(2 * TASKS * 4 > 32_766) };
+        let dir = tempfile::tempdir()?;
+        let store = Store::open(&dir.path().join("db.sqlite3").display().to_string())?;
+        let today = NaiveDate::from_ymd_opt(2024, 5, 15).ok_or("date")?;
+        let extraction = Extraction {
+            documents: vec![Document {
+                tasks: (0..TASKS)
+                    .map(|i| Task {
+                        lead: vec![format!("Sở số {}", i % 3)],
+                        text: format!("Nhiệm vụ số {i}"),
+                        deadline: Some(today - TimeDelta::days(14 + (i % 20) as i64)),
+                        ..Task::default()
+                    })
+                    .collect(),
+                ..Document::default()
+            }],
+        };
+        store.write(|c| {
+            directives::insert(
+                c,
+                &NewDirective {
+                    file_name: None,
+                    content: b"test",
+                    checksum: "test",
+                    source_format: "text",
+                    original_text: "",
+                    repaired_text: "",
+                    extraction: &extraction,
+                    actor: "test",
+                    registered_by: None,
+                    draft: false,
+                },
+            )
+        })?;
+        let policy = ReminderPolicy::default();
+        let calendar = Calendar::vietnam();
+        let now = today.and_hms_opt(2, 0, 0).ok_or("time")?;
+        let pass = || store.write(|c| schedule(c, &policy, "http://localhost", calendar, now));
+
+        let first = pass()?;
+        assert_eq!(first.items, 2 * TASKS);
+        // Three agencies and the leader: one digest each.
+        assert_eq!(first.mails, 4);
+        let (mails, items): (Vec<OutboxEntry>, i64) =
+            store.read(|c| Ok((list(c)?, reminder_items::table.count().get_result(c)?)))?;
+        assert_eq!(items, i64::try_from(2 * TASKS)?);
+        let mut per_mail = 0;
+        for mail in &mails {
+            let covered = store.read(|c| items_of(c, mail.id))?;
+            assert!(!covered.is_empty(), "{}", mail.dedupe_key);
+            per_mail += covered.len();
+            assert_eq!(mail.status, "pending");
+            assert!(
+                mail.dedupe_key.ends_with(":2024-05-15"),
+                "{}",
+                mail.dedupe_key
+            );
+        }
+        assert_eq!(per_mail, 2 * TASKS);
+        let leader = mails
+            .iter()
+            .find(|m| m.dedupe_key == digest_key(Audience::Leader, today))
+            .ok_or("no leader digest")?;
+        assert_eq!(store.read(|c| items_of(c, leader.id))?.len(), TASKS);
+
+        assert_eq!(pass()?, ScheduleOutcome::default());
+        Ok(())
     }
 
     #[test]

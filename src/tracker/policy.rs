@@ -213,6 +213,9 @@ pub fn due_reminders(
 ) -> Vec<DueReminder> {
     let mut due = Vec::new();
     for task in tasks {
+        // Reminders of different tasks never coincide: repeats (an agency listed twice as lead) are
+        // looked for among this task's own reminders only, which keeps a pass over many tasks linear.
+        let first_of_task = due.len();
         for occasion in arrived_occasions(task, policy, calendar, today) {
             let audiences: Vec<Audience> = match occasion {
                 Occasion::Escalation { .. } => vec![Audience::Leader],
@@ -229,7 +232,7 @@ pub fn due_reminders(
                     task_id: task.task_id,
                     occasion,
                 };
-                if !already_sent.contains(&reminder) && !due.contains(&reminder) {
+                if !already_sent.contains(&reminder) && !due[first_of_task..].contains(&reminder) {
                     due.push(reminder);
                 }
             }
@@ -421,6 +424,31 @@ mod tests {
         let later = due_reminders(&[t], &sent, &policy(), calendar, d(2024, 5, 16));
         assert_eq!(later.len(), 1);
         assert_eq!(later[0].occasion.deadline(), d(2024, 5, 17));
+    }
+
+    #[test]
+    fn an_agency_listed_twice_is_reminded_once_and_tasks_keep_their_own_reminders() {
+        let calendar = Calendar::vietnam();
+        let twice = TaskDeadline {
+            lead_agencies: vec![10, 10],
+            ..task(d(2024, 5, 10))
+        };
+        let other = TaskDeadline {
+            task_id: 2,
+            ..task(d(2024, 5, 10))
+        };
+        let due = due_reminders(
+            &[twice, other],
+            &HashSet::new(),
+            &policy(),
+            calendar,
+            d(2024, 5, 10),
+        );
+        let seen: Vec<(Audience, i64)> = due.iter().map(|r| (r.audience, r.task_id)).collect();
+        assert_eq!(
+            seen,
+            vec![(Audience::Agency(10), 1), (Audience::Agency(10), 2)]
+        );
     }
 
     #[test]
