@@ -137,18 +137,8 @@ fn position(index: usize) -> i32 {
 /// in the caller's transaction. Returns the new directive's id.
 pub fn insert(conn: &mut DbConnection, new: &NewDirective<'_>) -> Result<i64, StoreError> {
     let stamp = now();
-    let file = (
-        files::checksum.eq(new.checksum),
-        files::size.eq(i64::try_from(new.content.len()).unwrap_or(i64::MAX)),
-        files::content.eq(new.content),
-        files::created_at.eq(stamp),
-    );
     // The same file may be registered twice at once: the first copy stored wins.
-    per_backend!(conn, c => diesel::insert_into(files::table)
-        .values(file)
-        .on_conflict(files::checksum)
-        .do_nothing()
-        .execute(c)?);
+    super::store_file(conn, new.checksum, new.content, stamp)?;
     let directive_id: i64 = diesel::insert_into(directives::table)
         .values((
             directives::file_name.eq(new.file_name),

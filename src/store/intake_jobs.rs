@@ -155,17 +155,7 @@ pub struct ClaimedJob {
 /// Stores the file (once, by checksum) and a job to read it; returns the job's id.
 pub fn submit(conn: &mut DbConnection, new: &NewIntakeJob<'_>) -> Result<i64, StoreError> {
     let stamp = now();
-    let file = (
-        files::checksum.eq(new.checksum),
-        files::size.eq(i64::try_from(new.content.len()).unwrap_or(i64::MAX)),
-        files::content.eq(new.content),
-        files::created_at.eq(stamp),
-    );
-    per_backend!(conn, c => diesel::insert_into(files::table)
-        .values(file)
-        .on_conflict(files::checksum)
-        .do_nothing()
-        .execute(c)?);
+    super::store_file(conn, new.checksum, new.content, stamp)?;
     let id: i64 = diesel::insert_into(intake_jobs::table)
         .values((
             intake_jobs::checksum.eq(new.checksum),

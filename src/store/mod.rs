@@ -272,6 +272,30 @@ impl Drop for ImmediateTransaction<'_> {
     }
 }
 
+/// Stores a file's bytes under their SHA-256 `checksum`, once: a file already stored (or stored by
+/// a concurrent transaction first) is kept as it is.
+pub fn store_file(
+    conn: &mut DbConnection,
+    checksum: &str,
+    content: &[u8],
+    stamp: chrono::NaiveDateTime,
+) -> Result<(), StoreError> {
+    use diesel::prelude::*;
+    use schema::files;
+    let file = (
+        files::checksum.eq(checksum),
+        files::size.eq(i64::try_from(content.len()).unwrap_or(i64::MAX)),
+        files::content.eq(content),
+        files::created_at.eq(stamp),
+    );
+    per_backend!(conn, c => diesel::insert_into(files::table)
+        .values(file)
+        .on_conflict(files::checksum)
+        .do_nothing()
+        .execute(c)?);
+    Ok(())
+}
+
 /// The current time as stored (UTC, no zone).
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()

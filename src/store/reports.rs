@@ -205,17 +205,7 @@ pub fn file(
     for (position, attachment) in attachments.iter().enumerate() {
         let checksum = crate::intake::checksum(&attachment.content);
         let size = i64::try_from(attachment.content.len()).unwrap_or(i64::MAX);
-        let file = (
-            files::checksum.eq(&checksum),
-            files::size.eq(size),
-            files::content.eq(&attachment.content),
-            files::created_at.eq(stamp),
-        );
-        per_backend!(conn, c => diesel::insert_into(files::table)
-            .values(file)
-            .on_conflict(files::checksum)
-            .do_nothing()
-            .execute(c)?);
+        super::store_file(conn, &checksum, &attachment.content, stamp)?;
         diesel::insert_into(report_attachments::table)
             .values((
                 report_attachments::report_id.eq(report_id),
