@@ -18,15 +18,18 @@ pub const MAX_ATTEMPTS: i32 = 3;
 /// is taken up by another.
 const LEASE_MARGIN: Duration = Duration::from_secs(60);
 
-/// Stores `file` and a job to read and register it; returns the job's id. Bounds on the file's
-/// size are checked by the reader, which fails the job with the reason.
+/// Stores `file` and a job to read and register it; returns the job's id. An empty file is refused
+/// at once; bounds on the file's size are checked by the reader, which fails the job with the reason.
 pub fn submit(
     store: &Store,
     file: &IncomingFile,
     registration: &Registration,
     actor: &str,
     submitted_by: Option<i64>,
-) -> Result<i64, StoreError> {
+) -> Result<i64, IntakeError> {
+    if file.content.is_empty() {
+        return Err(crate::parse::ParseError::Empty.into());
+    }
     let checksum = checksum(&file.content);
     let new = NewIntakeJob {
         file_name: file.file_name.as_deref(),
@@ -38,7 +41,7 @@ pub fn submit(
         actor,
         submitted_by,
     };
-    store.write(|conn| intake_jobs::submit(conn, &new))
+    Ok(store.write(|conn| intake_jobs::submit(conn, &new))?)
 }
 
 /// A token naming one reader, for its claims on jobs.

@@ -118,7 +118,10 @@ impl From<diesel::r2d2::PoolError> for StoreError {
     }
 }
 
-/// Per-connection settings for SQLite: WAL, a busy timeout, foreign keys.
+/// Per-connection settings for SQLite: WAL, a busy timeout, foreign keys; statement journals and
+/// temporary sorts in memory, and a page cache of up to 32 MiB, so that a large write (a reminder
+/// pass writes one row per task reminded) neither spills dirty pages nor writes a journal file
+/// for each statement.
 #[derive(Debug, Clone, Copy)]
 struct SqliteSettings;
 
@@ -127,7 +130,8 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqliteSettings {
         if let DbConnection::Sqlite(_) = conn {
             conn.batch_execute(
                 "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; \
-                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                 PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                 PRAGMA temp_store = MEMORY; PRAGMA cache_size = -32768;",
             )
             .map_err(diesel::r2d2::Error::QueryError)?;
         }

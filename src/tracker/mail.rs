@@ -13,6 +13,11 @@ use super::policy::{Audience, Occasion};
 /// Longest task text quoted in a mail, in characters.
 const MAX_TASK_CHARS: usize = 600;
 
+/// Most tasks a digest lists one by one, most urgent first. A longer list is not read in a mail:
+/// the rest are counted ([`Digest::counted`]), with a link to the full list in the tracker, and the
+/// leader's digest adds a count per lead agency. Every task is still recorded as reminded.
+pub const MAX_LISTED_TASKS: usize = 50;
+
 /// A task as a reminder mail shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskSummary {
@@ -26,6 +31,15 @@ pub struct TaskSummary {
     pub document: Option<String>,
     /// Names of its lead agencies.
     pub lead: Vec<String>,
+}
+
+/// A task a digest counts without listing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountedTask {
+    /// Names of its lead agencies.
+    pub lead: Vec<String>,
+    /// What it is reminded for.
+    pub occasion: Occasion,
 }
 
 /// Where a digest goes.
@@ -48,8 +62,11 @@ pub struct Digest {
     pub recipient: Recipient,
     /// The day it is for.
     pub day: NaiveDate,
-    /// The tasks with the occasion each is reminded for, most urgent first.
+    /// The tasks listed one by one (at most [`MAX_LISTED_TASKS`]), with the occasion each is
+    /// reminded for, most urgent first.
     pub items: Vec<(TaskSummary, Occasion)>,
+    /// The further tasks reminded the same day, counted but not listed.
+    pub counted: Vec<CountedTask>,
 }
 
 /// A mail ready for the outbox.
@@ -97,6 +114,59 @@ pub fn standing(occasion: Occasion, day: NaiveDate, calendar: &Calendar) -> Stri
     }
 }
 
+fn is_overdue(occasion: Occasion) -> bool {
+    matches!(
+        occasion,
+        Occasion::Overdue { .. } | Occasion::Escalation { .. }
+    )
+}
+
+/// The part of a long digest after its listed tasks: how many more there are, a link to all of
+/// them, and for the leader the number of escalated tasks per lead agency, most first.
+fn write_counted(digest: &Digest, public_url: &str, text: &mut String, html: &mut String) {
+    let rest = &digest.counted;
+    let overdue = rest.iter().filter(|t| is_overdue(t.occasion)).count();
+    let list = format!("{}/tasks", public_url.trim_end_matches('/'));
+    let more = format!(
+        "Còn {} nhiệm vụ khác ({overdue} quá hạn) không liệt kê trong thư này. Danh sách đầy đủ:",
+        rest.len()
+    );
+    let _ = writeln!(text, "{more} {list}\n");
+    let list = escape_html(&list);
+    let _ = write!(
+        html,
+        "<p>{} <a href=\"{list}\">{list}</a></p>",
+        escape_html(&more)
+    );
+    if !matches!(digest.audience, Audience::Leader) {
+        return;
+    }
+    let mut per_agency: HashMap<&str, usize> = HashMap::new();
+    let leads = (digest.items.iter().map(|(task, _)| &task.lead))
+        .chain(digest.counted.iter().map(|task| &task.lead));
+    for lead_agencies in leads {
+        if lead_agencies.is_empty() {
+            *per_agency
+                .entry("Chưa xác định đơn vị chủ trì")
+                .or_default() += 1;
+        }
+        for lead in lead_agencies {
+            *per_agency.entry(lead.as_str()).or_default() += 1;
+        }
+    }
+    let mut per_agency: Vec<(&str, usize)> = per_agency.into_iter().collect();
+    per_agency.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let heading = "Số nhiệm vụ quá hạn chưa báo cáo theo đơn vị chủ trì:";
+    let _ = writeln!(text, "{heading}");
+    let _ = write!(html, "<p>{}</p><ul>", escape_html(heading));
+    for (agency, n) in per_agency {
+        let _ = writeln!(text, "- {agency}: {n}");
+        let _ = write!(html, "<li>{}: {n}</li>", escape_html(agency));
+    }
+    let _ = writeln!(text);
+    let _ = write!(html, "</ul>");
+}
+
 fn shorten(text: &str) -> String {
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.chars().count() <= MAX_TASK_CHARS {
@@ -110,11 +180,13 @@ fn shorten(text: &str) -> String {
 /// Writes the subject and both bodies of a digest.
 pub fn render(digest: &Digest, public_url: &str, calendar: &Calendar) -> RenderedMail {
     let day = vn_date(digest.day);
-    let count = digest.items.len();
+    let count = digest.items.len() + digest.counted.len();
     let overdue = digest
         .items
         .iter()
-        .filter(|(_, o)| matches!(o, Occasion::Overdue { .. } | Occasion::Escalation { .. }))
+        .map(|(_, o)| o)
+        .chain(digest.counted.iter().map(|t| &t.occasion))
+        .filter(|o| is_overdue(**o))
         .count();
     let mut subject = match digest.audience {
         Audience::Leader => {
@@ -206,9 +278,13 @@ pub fn render(digest: &Digest, public_url: &str, calendar: &Calendar) -> Rendere
             "<p><a href=\"{link}\">Xem và báo cáo: {link}</a></p></li>"
         );
     }
+    let _ = write!(html, "</ol>");
+    if !digest.counted.is_empty() {
+        write_counted(digest, public_url, &mut text, &mut html);
+    }
     let closing = "Thư này được gửi tự động; việc nhắc sẽ dừng khi nhiệm vụ có báo cáo kết quả.";
     let _ = writeln!(text, "{closing}");
-    let _ = write!(html, "</ol><p>{}</p></body></html>", escape_html(closing));
+    let _ = write!(html, "<p>{}</p></body></html>", escape_html(closing));
     RenderedMail {
         subject,
         text,
@@ -259,6 +335,7 @@ mod tests {
                     },
                 ),
             ],
+            counted: Vec::new(),
         }
     }
 
@@ -307,6 +384,102 @@ mod tests {
                 .starts_with("Lưu ý: thư này được gửi tới địa chỉ dự phòng")
         );
         assert!(mail.html.contains("địa chỉ dự phòng"));
+    }
+
+    /// A digest of `tasks` reminders, listing as many as a digest does and counting the rest.
+    fn long_digest(audience: Audience, tasks: usize) -> Digest {
+        let mut digest = digest(audience, None);
+        let deadline = d(2024, 5, 10);
+        let mut items: Vec<(TaskSummary, Occasion)> = (0..tasks)
+            .map(|i| {
+                (
+                    TaskSummary {
+                        id: i as i64,
+                        directive_id: 1,
+                        text: format!("Nhiệm vụ thứ {i}"),
+                        document: None,
+                        lead: vec![
+                            if i % 3 == 0 {
+                                "Sở Tư pháp"
+                            } else {
+                                "Sở Y tế"
+                            }
+                            .into(),
+                        ],
+                    },
+                    if i % 2 == 0 {
+                        Occasion::Escalation { n: 3, deadline }
+                    } else {
+                        Occasion::Before {
+                            days: 1,
+                            deadline: d(2024, 5, 16),
+                        }
+                    },
+                )
+            })
+            .collect();
+        digest.counted = items
+            .split_off(MAX_LISTED_TASKS.min(tasks))
+            .into_iter()
+            .map(|(task, occasion)| CountedTask {
+                lead: task.lead,
+                occasion,
+            })
+            .collect();
+        digest.items = items;
+        digest
+    }
+
+    #[test]
+    fn a_long_digest_lists_the_most_urgent_and_counts_the_rest() {
+        let tasks = MAX_LISTED_TASKS + 70;
+        let mail = render(
+            &long_digest(Audience::Agency(1), tasks),
+            "https://dondoc.example",
+            Calendar::vietnam(),
+        );
+        assert!(mail.subject.contains(&format!("{tasks} nhiệm vụ")));
+        let last = MAX_LISTED_TASKS - 1;
+        assert!(mail.text.contains(&format!("Nhiệm vụ thứ {last}\n")));
+        assert!(!mail.text.contains(&format!("Nhiệm vụ thứ {}\n", last + 1)));
+        assert!(!mail.html.contains(&format!("Nhiệm vụ thứ {}<", last + 1)));
+        assert!(
+            mail.text.contains(
+                "Còn 70 nhiệm vụ khác (35 quá hạn) không liệt kê trong thư này. \
+                 Danh sách đầy đủ: https://dondoc.example/tasks"
+            ),
+            "{}",
+            mail.text
+        );
+        assert!(
+            mail.html
+                .contains("<a href=\"https://dondoc.example/tasks\">")
+        );
+        assert!(!mail.text.contains("theo đơn vị chủ trì"));
+
+        let short = render(
+            &long_digest(Audience::Agency(1), MAX_LISTED_TASKS),
+            "https://dondoc.example",
+            Calendar::vietnam(),
+        );
+        assert!(!short.text.contains("nhiệm vụ khác"));
+    }
+
+    #[test]
+    fn a_long_leader_digest_counts_tasks_per_lead_agency() {
+        let mail = render(
+            &long_digest(Audience::Leader, 300),
+            "https://dondoc.example",
+            Calendar::vietnam(),
+        );
+        assert!(
+            mail.text
+                .contains("theo đơn vị chủ trì:\n- Sở Y tế: 200\n- Sở Tư pháp: 100\n")
+        );
+        assert!(
+            mail.html
+                .contains("<li>Sở Y tế: 200</li><li>Sở Tư pháp: 100</li>")
+        );
     }
 
     #[test]

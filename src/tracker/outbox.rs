@@ -9,7 +9,7 @@ use serde::Serialize;
 use sha2::{Digest as _, Sha256};
 
 use super::calendar::Calendar;
-use super::mail::{self, Digest, Recipient, TaskSummary};
+use super::mail::{self, CountedTask, Digest, Recipient, TaskSummary};
 use super::policy::{self, Audience, DueReminder, Occasion, TaskDeadline};
 use crate::config::ReminderPolicy;
 use crate::store::schema::{agencies, documents, reminder_items, reminders, task_agencies, tasks};
@@ -81,12 +81,12 @@ fn rows_per_statement(columns: usize) -> usize {
     (MAX_BINDS / columns.max(1)).max(1)
 }
 
+/// An open task as the pass reads it: without its text, which only the tasks a digest lists need.
 #[derive(Queryable)]
 struct OpenTaskRow {
     id: i64,
     directive_id: i64,
     document_id: i64,
-    text: String,
     deadline: Option<NaiveDate>,
     status: String,
 }
@@ -121,19 +121,20 @@ pub fn schedule(
             .filter(tasks::deadline.is_not_null())
             .select(tasks::id)
     };
-    let rows: Vec<OpenTaskRow> = tasks::table
+    // The bulk reads run on the concrete connection: rows of the multi-backend one are loaded
+    // field by field through boxed values, which costs more than the query itself here.
+    let rows: Vec<OpenTaskRow> = per_backend!(conn, c => tasks::table
         .filter(tasks::status.eq_any(CHASED))
         .filter(tasks::deadline.is_not_null())
         .select((
             tasks::id,
             tasks::directive_id,
             tasks::document_id,
-            tasks::text,
             tasks::deadline,
             tasks::status,
         ))
         .order(tasks::id.asc())
-        .load(conn)?;
+        .load(c)?);
     if rows.is_empty() {
         return Ok(ScheduleOutcome::default());
     }
@@ -141,12 +142,12 @@ pub fn schedule(
     // SQLite reads much faster than one index search per open task; closed tasks among them are
     // dropped here.
     let oldest_open = rows.first().map_or(0, |r| r.id);
-    let leads: Vec<(i64, i64)> = task_agencies::table
+    let leads: Vec<(i64, i64)> = per_backend!(conn, c => task_agencies::table
         .filter(task_agencies::task_id.ge(oldest_open))
         .filter(task_agencies::role.eq("lead"))
         .order((task_agencies::task_id, task_agencies::position))
         .select((task_agencies::task_id, task_agencies::agency_id))
-        .load(conn)?;
+        .load(c)?);
     let open: HashSet<i64> = rows.iter().map(|r| r.id).collect();
     let mut leads_of: HashMap<i64, Vec<i64>> = HashMap::with_capacity(rows.len());
     for (task_id, agency_id) in leads {
@@ -154,14 +155,14 @@ pub fn schedule(
             leads_of.entry(task_id).or_default().push(agency_id);
         }
     }
-    let sent_rows: Vec<(i64, String, String)> = reminder_items::table
+    let sent_rows: Vec<(i64, String, String)> = per_backend!(conn, c => reminder_items::table
         .filter(reminder_items::task_id.eq_any(open_ids()))
         .select((
             reminder_items::task_id,
             reminder_items::audience,
             reminder_items::occasion,
         ))
-        .load(conn)?;
+        .load(c)?);
     let already_sent: HashSet<DueReminder> = sent_rows
         .into_iter()
         .filter_map(|(task_id, audience, occasion)| {
@@ -216,15 +217,35 @@ pub fn schedule(
     if by_audience.is_empty() {
         return Ok(outcome);
     }
+    // Most urgent first: the longest overdue, then the nearest deadline. The first
+    // [`mail::MAX_LISTED_TASKS`] of each digest are listed with their text and document.
+    for items in by_audience.values_mut() {
+        items.sort_by_key(|r| (urgency(r.occasion), r.occasion.deadline(), r.task_id));
+    }
+    let listed: Vec<&OpenTaskRow> = by_audience
+        .values()
+        .flat_map(|items| items.iter().take(mail::MAX_LISTED_TASKS))
+        .filter_map(|item| by_id.get(&item.task_id).copied())
+        .collect();
     let contacts = agency_contacts(conn)?;
-    let labels = document_labels(conn, &rows)?;
+    let labels = document_labels(conn, &listed)?;
+    let texts = task_texts(conn, &listed)?;
+    let lead_names = |task_id: i64| -> Vec<String> {
+        leads_of
+            .get(&task_id)
+            .map(|l| {
+                l.iter()
+                    .filter_map(|id| Some(contacts.get(id)?.0.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
 
     let mut digests = Vec::with_capacity(by_audience.len());
-    for (audience, mut items) in by_audience {
-        // Most urgent first: the longest overdue, then the nearest deadline.
-        items.sort_by_key(|r| (urgency(r.occasion), r.occasion.deadline(), r.task_id));
+    for (audience, items) in by_audience {
         let recipient = recipient_for(audience, policy, &contacts)?;
-        let summaries = items
+        let (first, rest) = items.split_at(mail::MAX_LISTED_TASKS.min(items.len()));
+        let summaries = first
             .iter()
             .filter_map(|item| {
                 let row = by_id.get(&item.task_id)?;
@@ -232,19 +253,23 @@ pub fn schedule(
                     TaskSummary {
                         id: row.id,
                         directive_id: row.directive_id,
-                        text: row.text.clone(),
+                        text: texts.get(&row.id).cloned().unwrap_or_default(),
                         document: labels.get(&row.document_id).cloned(),
-                        lead: leads_of
-                            .get(&row.id)
-                            .map(|l| {
-                                l.iter()
-                                    .filter_map(|id| Some(contacts.get(id)?.0.clone()))
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
+                        lead: lead_names(row.id),
                     },
                     item.occasion,
                 ))
+            })
+            .collect();
+        // Only the leader's digest counts the rest by lead agency.
+        let counted = rest
+            .iter()
+            .map(|item| CountedTask {
+                lead: match audience {
+                    Audience::Leader => lead_names(item.task_id),
+                    _ => Vec::new(),
+                },
+                occasion: item.occasion,
             })
             .collect();
         let digest = Digest {
@@ -252,6 +277,7 @@ pub fn schedule(
             recipient,
             day: today,
             items: summaries,
+            counted,
         };
         digests.push(PendingDigest {
             key: digest_key(audience, today),
@@ -296,11 +322,28 @@ fn agency_contacts(
         .collect())
 }
 
-/// `Thông báo 339/TB-VPCP`-style labels of the documents the open tasks come from, by document id;
+/// The texts of `rows`' tasks, by task id.
+fn task_texts(
+    conn: &mut DbConnection,
+    rows: &[&OpenTaskRow],
+) -> Result<HashMap<i64, String>, StoreError> {
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut texts = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(rows_per_statement(1)) {
+        let found: Vec<(i64, String)> = tasks::table
+            .filter(tasks::id.eq_any(chunk))
+            .select((tasks::id, tasks::text))
+            .load(conn)?;
+        texts.extend(found);
+    }
+    Ok(texts)
+}
+
+/// `Thông báo 339/TB-VPCP`-style labels of the documents `rows`' tasks come from, by document id;
 /// documents with neither kind nor number have none.
 fn document_labels(
     conn: &mut DbConnection,
-    rows: &[OpenTaskRow],
+    rows: &[&OpenTaskRow],
 ) -> Result<HashMap<i64, String>, StoreError> {
     let ids: Vec<i64> = rows
         .iter()

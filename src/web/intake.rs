@@ -39,7 +39,7 @@ pub async fn submit_file(
     let user_id = principal.user.id;
     let job = web::block(move || {
         let id = intake::jobs::submit(&store, &file, &registration, &actor, Some(user_id))?;
-        store.read(|c| intake_jobs::get(c, id))
+        Ok::<_, ApiError>(store.read(|c| intake_jobs::get(c, id))?)
     })
     .await??;
     state.file_reader.notify_one();
@@ -74,12 +74,6 @@ pub async fn submit(
     let (file, submission) =
         super::api::read_submission(&request, payload, state.config.limits.max_upload_bytes)
             .await?;
-    if file.content.is_empty() {
-        return Err(ApiError::bad_request(
-            "empty_text",
-            "Văn bản trống: không có nội dung để đăng ký.",
-        ));
-    }
     let job = submit_file(
         &state,
         &principal,

@@ -193,6 +193,12 @@ async fn a_failed_reading_stores_nothing_and_a_duplicate_can_be_confirmed(db: Db
         "{job}"
     );
     assert_eq!(app.counts()[0], ("directives".to_string(), 0));
+    // An empty upload is refused at once, with no job.
+    let (content_type, body) = multipart("trong.pdf", b"");
+    let (status, error) = app.post_raw("/api/intake", &content_type, body).await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["code"], "empty_text");
+    assert_eq!(read_next(&app), None, "no job for an empty file");
     let (status, _, html) = page(&app, &location).await;
     assert_eq!(status, 200);
     assert!(html.contains("Tệp bị hỏng"), "{html}");
