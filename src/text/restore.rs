@@ -70,7 +70,7 @@ impl Default for Weights {
             edit_scale: 1.0,
             common_words: 1500,
             exact_valid_bonus: 2.0,
-            number_as_word: 1.0,
+            number_as_word: 0.7,
             semicolon_as_colon: 0.2,
             beam: 8,
             max_candidates: 12,
@@ -378,26 +378,24 @@ const LIST_LETTERS: [char; 23] = [
     'u', 'v', 'x', 'y',
 ];
 
-/// Letters an English OCR engine (or the loss of marks) shows for an intended list letter.
-fn list_letter_confusable(observed: char, intended: char) -> bool {
+/// Letters an English OCR engine (`ocr`) or the loss of marks shows for an intended list
+/// letter: without OCR only the stroke of đ is lost.
+fn list_letter_confusable(observed: char, intended: char, ocr: bool) -> bool {
     observed == intended
-        || matches!(
-            (observed, intended),
-            ('d', 'đ')
-                | ('a', 'd')
-                | ('a', 'đ')
-                | ('i', 'đ')
-                | ('¢', 'c')
-                | ('1', 'l')
-                | ('|', 'l')
-        )
+        || (observed, intended) == ('d', 'đ')
+        || (ocr
+            && matches!(
+                (observed, intended),
+                ('a', 'd') | ('a', 'đ') | ('i', 'đ') | ('¢', 'c') | ('1', 'l') | ('|', 'l')
+            ))
 }
 
 /// List-item markers ("a)", "đ)") opening the lines of a damaged or stripped text, decided in
 /// sequence: a marker that may be a misreading of the letter after the previous one is read
 /// as that letter (so "d)" after "d)" is "đ)", "a}" after "c)" is "d)"); a numbered line
-/// ("2. …") starts a new list. Answers (byte offset of the marker's letter, letter).
-fn list_markers(text: &str) -> Vec<(usize, char)> {
+/// ("2. …") starts a new list. In text that is not OCR-damaged (`ocr` false) a letter is only
+/// read as another when it is d after d. Answers (byte offset of the marker's letter, letter).
+fn list_markers(text: &str, ocr: bool) -> Vec<(usize, char)> {
     let mut out = Vec::new();
     let mut prev: Option<usize> = None;
     let mut offset = 0;
@@ -422,7 +420,7 @@ fn list_markers(text: &str) -> Vec<(usize, char)> {
         }
         let expected = prev.map_or(0, |p| p + 1);
         let chosen = match LIST_LETTERS.get(expected) {
-            Some(&e) if list_letter_confusable(first, e) => Some(expected),
+            Some(&e) if list_letter_confusable(first, e, ocr) => Some(expected),
             _ => LIST_LETTERS.iter().position(|&l| l == first),
         };
         if let Some(i) = chosen {
@@ -433,15 +431,17 @@ fn list_markers(text: &str) -> Vec<(usize, char)> {
     out
 }
 
-/// Known acronyms: a fixed list of those written with Đ plus every capitalised abbreviation
-/// of `dictionaries/agencies.tsv`.
+/// Known acronyms: those of `dictionaries/acronyms.txt` (the ones written with Đ) plus every
+/// capitalised abbreviation of `dictionaries/agencies.tsv`.
 fn acronyms() -> &'static [String] {
     static LIST: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     LIST.get_or_init(|| {
-        const FIXED: [&str; 10] = [
-            "HĐND", "ĐBQH", "NĐ", "QĐ", "ĐHQG", "GDĐT", "SGDĐT", "BGDĐT", "TTĐT", "ĐCS",
-        ];
-        let mut out: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
+        let mut out: Vec<String> = include_str!("../../dictionaries/acronyms.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect();
         for word in include_str!("../../dictionaries/agencies.tsv")
             .lines()
             .filter(|l| !l.starts_with('#'))
@@ -470,8 +470,11 @@ fn fix_acronym(s: &str, damaged: bool) -> Option<&'static str> {
         if a.chars().count() != s.chars().count() {
             continue;
         }
+        // Two-letter acronyms only lose the stroke: OCR's P or B there is a real letter
+        // ("CP" is not "CĐ").
+        let ocr_letters = damaged && a.chars().count() >= 3;
         let fits = a.chars().zip(s.chars()).all(|(x, y)| {
-            x == y || (x == 'Đ' && (y == 'D' || (damaged && matches!(y, 'P' | 'B'))))
+            x == y || (x == 'Đ' && (y == 'D' || (ocr_letters && matches!(y, 'P' | 'B'))))
         });
         if fits {
             if found.is_some() {
@@ -854,7 +857,7 @@ impl Restorer {
         let markers = if mode == Mode::Clean {
             Vec::new()
         } else {
-            list_markers(text)
+            list_markers(text, mode == Mode::Damaged)
         };
         let mut out = String::with_capacity(text.len() + text.len() / 8);
         let mut para_start = 0;
@@ -937,10 +940,16 @@ impl Restorer {
                 Kind::Word => {
                     let case = case_of(s);
                     let lower = s.to_lowercase();
+                    // Capitals that spell no syllable are an abbreviation, except on a line of
+                    // capitals read by OCR (where they may be a damaged word); listed
+                    // abbreviations always are.
                     let acronym = case == Case::Upper
                         && ((mode == Mode::Clean
                             && self.lm.id(&super::lm::word_key(&lower)).is_none())
-                            || (!caps_line[i] && !self.by_fold.contains_key(&fold(&lower))));
+                            || ((!caps_line[i] || mode == Mode::Stripped)
+                                && !self.by_fold.contains_key(&fold(&lower)))
+                            || acronyms().iter().any(|a| a == s)
+                            || fix_acronym(s, mode == Mode::Damaged).is_some());
                     // In clean text, capitalised unknown-looking words are names or acronyms.
                     let keep = mode == Mode::Clean
                         && case != Case::Lower
@@ -965,6 +974,16 @@ impl Restorer {
                         lists.push(self.cached_candidates(s, mode));
                         continue;
                     }
+                }
+                // Letters or symbols with digits ("$6", "1a", "NG@i") are never numbers: they
+                // are read as words, kept only at the cost of an unknown word.
+                Kind::Code | Kind::Punct
+                    if mode == Mode::Damaged
+                        && looks_like_misread_word(s)
+                        && !s.chars().all(|c| c.is_ascii_digit()) =>
+                {
+                    lists.push(self.cached_candidates(s, mode));
+                    continue;
                 }
                 Kind::Code | Kind::Number | Kind::Punct
                     if mode == Mode::Damaged && looks_like_misread_word(s) =>
@@ -1208,19 +1227,40 @@ mod tests {
         // Known acronyms without Đ stay.
         assert_eq!(fix_acronym("UBND", true), None);
         assert_eq!(fix_acronym("DT", true), None);
+        // Listed in dictionaries/acronyms.txt: telegrams, local government, joined with "&".
+        assert_eq!(
+            fix_code("825/CD-TTg", false).as_deref(),
+            Some("825/CĐ-TTg")
+        );
+        assert_eq!(
+            fix_code("1520/BNV-CQDP", true).as_deref(),
+            Some("1520/BNV-CQĐP")
+        );
+        assert_eq!(fix_acronym("KH&DT", false), Some("KH&ĐT"));
+        assert_eq!(fix_acronym("LDTB&XH", false), Some("LĐTB&XH"));
+        // A government code keeps its P even in OCR text.
+        assert_eq!(fix_code("97/NQ-CP", true), None);
     }
 
     #[test]
     fn list_letters_follow_their_sequence() {
         let text =
             "1. Giao:\na) mot;\nb) hai;\nc} ba;\nd) bon;\nd) nam;\na} sau;\n2. Tiep:\na) bay.";
-        let letters: Vec<char> = list_markers(text).into_iter().map(|m| m.1).collect();
+        let letters: Vec<char> = list_markers(text, true).into_iter().map(|m| m.1).collect();
         // "d)" after "d)" is "đ)", "a}" after "đ)" is "e)"? no: a is not a misreading of e,
         // so it opens a new list; a numbered line restarts the list too.
         assert_eq!(letters, vec!['a', 'b', 'c', 'd', 'đ', 'a', 'a']);
         let ocr = "a) mot;\nb) hai;\n¢) ba;\na} bon;";
-        let letters: Vec<char> = list_markers(ocr).into_iter().map(|m| m.1).collect();
+        let letters: Vec<char> = list_markers(ocr, true).into_iter().map(|m| m.1).collect();
         assert_eq!(letters, vec!['a', 'b', 'c', 'd']);
+        // Text that only lost its marks: a new list after "c)" keeps its "a)", and "d)"
+        // after "d)" is still "đ)".
+        let stripped = "a) mot;\nb) hai;\nc) ba.\nTiep theo:\na) bon;\nb) nam;\nc) sau;\nd) bay;\nd) tam.";
+        let letters = |ocr: bool| -> Vec<char> {
+            list_markers(stripped, ocr).into_iter().map(|m| m.1).collect()
+        };
+        assert_eq!(letters(false), vec!['a', 'b', 'c', 'a', 'b', 'c', 'd', 'đ']);
+        assert_eq!(letters(true), vec!['a', 'b', 'c', 'd', 'b', 'c', 'd', 'đ']);
     }
 
     #[test]
