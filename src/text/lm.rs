@@ -55,7 +55,7 @@ fn trigram_key(a: u32, b: u32, c: u32) -> u64 {
 
 /// Share of a table's slots in use. Half-empty tables keep probe runs short: a word sequence
 /// that was never seen meets few fingerprints before an empty slot, so it is rarely taken for
-/// a seen one (with 16-bit fingerprints, about one lookup in 30,000 at this load, one in 5,000
+/// a seen one (with 16-bit fingerprints, about one lookup in 25,000 at this load, one in 5,000
 /// at 0.8), and lookups are faster.
 const LOAD_FACTOR: f64 = 0.5;
 

@@ -486,8 +486,53 @@ fn fix_acronym(s: &str, damaged: bool) -> Option<&'static str> {
     found
 }
 
-/// Repairs the parts of a document code ("15/2020/ND-CP" → "15/2020/NĐ-CP").
+/// A date ("27/61/2021", "4/2623") whose day, month or year cannot be, repaired as English
+/// OCR misreads the digit 0 (as 6, 8 or 9): "27/01/2021", "4/2023". `None` when the code is
+/// no such date or needs no repair.
+fn fix_date(code: &str) -> Option<String> {
+    let parts: Vec<&str> = code.split('/').collect();
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let year = parts.last()?;
+    if year.len() != 4 || parts[..parts.len() - 1].iter().any(|p| p.len() > 2) {
+        return None;
+    }
+    // The digit at `at` read as 0 when the value is outside `range` and becomes inside it.
+    let zero_at = |p: &str, at: usize, range: std::ops::RangeInclusive<u32>| -> String {
+        let value = |s: &str| s.parse::<u32>().ok();
+        if value(p).is_some_and(|v| range.contains(&v)) {
+            return p.to_string();
+        }
+        let b = p.as_bytes();
+        if b.get(at).is_some_and(|c| matches!(c, b'6' | b'8' | b'9')) {
+            let fixed = format!("{}0{}", &p[..at], &p[at + 1..]);
+            if value(&fixed).is_some_and(|v| range.contains(&v)) {
+                return fixed;
+            }
+        }
+        p.to_string()
+    };
+    let mut fixed: Vec<String> = Vec::with_capacity(3);
+    if parts.len() == 3 {
+        fixed.push(zero_at(parts[0], 0, 1..=31));
+    }
+    fixed.push(zero_at(parts[parts.len() - 2], 0, 1..=12));
+    fixed.push(zero_at(year, 1, 1945..=2099));
+    let out = fixed.join("/");
+    (out != code).then_some(out)
+}
+
+/// Repairs the parts of a document code ("15/2020/ND-CP" → "15/2020/NĐ-CP"); in `damaged`
+/// text also dates with impossible numbers (see [`fix_date`]).
 fn fix_code(code: &str, damaged: bool) -> Option<String> {
+    if damaged && let Some(date) = fix_date(code) {
+        return Some(date);
+    }
     let mut out = String::with_capacity(code.len() + 4);
     let mut changed = false;
     for part in code.split_inclusive(['/', '-', '.']) {
@@ -1026,6 +1071,8 @@ impl Restorer {
                         Case::Title
                     } else if s.starts_with('$') {
                         dollar_case(para, &tokens, i)
+                    } else if mode == Mode::Damaged && ocr_capital(para, &tokens, i) {
+                        Case::Lower
                     } else {
                         case
                     };
@@ -1180,6 +1227,29 @@ fn dollar_case(para: &str, tokens: &[Token], i: usize) -> Case {
     }
 }
 
+/// True when word token `i` opens with a capital that English OCR puts for a small letter with
+/// a mark ("phản Anh", "phương An" for ánh, án; "lực Iượng" for lượng): an A or I between a
+/// small word and a small word or punctuation.
+fn ocr_capital(para: &str, tokens: &[Token], i: usize) -> bool {
+    let text = |t: &Token| &para[t.start..t.end];
+    let starts_small = |t: &Token| t.kind == Kind::Word && text(t).starts_with(char::is_lowercase);
+    let Some(t) = tokens.get(i) else {
+        return false;
+    };
+    let word = text(t);
+    let mut chars = word.chars();
+    // A lone capital ("mục I", "nhóm A") is a numeral or a label.
+    matches!(chars.next(), Some('A' | 'I'))
+        && word.chars().count() >= 2
+        && chars.all(char::is_lowercase)
+        && i.checked_sub(1)
+            .and_then(|j| tokens.get(j))
+            .is_some_and(starts_small)
+        && tokens
+            .get(i + 1)
+            .is_none_or(|n| starts_small(n) || matches!(text(n), "," | ";" | "." | ":" | ")"))
+}
+
 /// True when the word before or after token `i` is written in capitals.
 fn neighbour_upper(para: &str, tokens: &[Token], i: usize) -> bool {
     let is_up = |j: usize| {
@@ -1271,6 +1341,43 @@ mod tests {
         for s in ["1", "2020", "15", "abc", "12345"] {
             assert!(!looks_like_misread_word(s), "{s}");
         }
+    }
+
+    #[test]
+    fn impossible_dates_get_their_zeros_back() {
+        assert_eq!(fix_date("27/61/2021").as_deref(), Some("27/01/2021"));
+        assert_eq!(fix_date("61/4/2025").as_deref(), Some("01/4/2025"));
+        assert_eq!(fix_date("4/2623").as_deref(), Some("4/2023"));
+        assert_eq!(fix_date("15/8/2925").as_deref(), Some("15/8/2025"));
+        assert_eq!(fix_date("22/9/2020"), None);
+        assert_eq!(fix_date("339/TB-VPCP"), None);
+        assert_eq!(fix_date("15/2020"), None);
+        // Only OCR text: typed text keeps what it says.
+        assert_eq!(
+            fix_code("10/61/2023", true).as_deref(),
+            Some("10/01/2023")
+        );
+        assert_eq!(fix_code("10/61/2023", false), None);
+    }
+
+    #[test]
+    fn ocr_capitals_inside_a_sentence_are_small() {
+        let at = |para: &str, word: &str| {
+            let tokens = tokenize(para);
+            let i = tokens
+                .iter()
+                .position(|t| &para[t.start..t.end] == word)
+                .unwrap_or(usize::MAX);
+            ocr_capital(para, &tokens, i)
+        };
+        assert!(at("kip thoi phan Anh ve Bo", "Anh"));
+        assert!(at("xay dung phuong An va", "An"));
+        assert!(at("luc Iuong, dao tao", "Iuong"));
+        // Names keep their capital.
+        assert!(!at("tinh Long An va", "An"));
+        assert!(!at("ong Nguyen Tuan Anh da", "Anh"));
+        assert!(!at("tinh An Giang", "An"));
+        assert!(!at("tai muc I va", "I"));
     }
 
     #[test]
