@@ -459,7 +459,8 @@ fn acronyms() -> &'static [String] {
 }
 
 /// Acronyms whose Đ plain ASCII typing (D) or English OCR (D, and in `damaged` text also P
-/// or B) loses: "HDND", "HPND" → "HĐND". A token that is itself a known acronym is kept.
+/// or B; O for Q) loses: "HDND", "HPND" → "HĐND", "OD" → "QĐ". A token that is itself a known
+/// acronym ("CP") is kept.
 fn fix_acronym(s: &str, damaged: bool) -> Option<&'static str> {
     let list = acronyms();
     if list.iter().any(|a| a == s) {
@@ -470,11 +471,10 @@ fn fix_acronym(s: &str, damaged: bool) -> Option<&'static str> {
         if a.chars().count() != s.chars().count() {
             continue;
         }
-        // Two-letter acronyms only lose the stroke: OCR's P or B there is a real letter
-        // ("CP" is not "CĐ").
-        let ocr_letters = damaged && a.chars().count() >= 3;
         let fits = a.chars().zip(s.chars()).all(|(x, y)| {
-            x == y || (x == 'Đ' && (y == 'D' || (ocr_letters && matches!(y, 'P' | 'B'))))
+            x == y
+                || (x == 'Đ' && (y == 'D' || (damaged && matches!(y, 'P' | 'B'))))
+                || (damaged && x == 'Q' && y == 'O')
         });
         if fits {
             if found.is_some() {
@@ -1310,6 +1310,15 @@ mod tests {
         assert_eq!(fix_acronym("LDTB&XH", false), Some("LĐTB&XH"));
         // A government code keeps its P even in OCR text.
         assert_eq!(fix_code("97/NQ-CP", true), None);
+        assert_eq!(
+            fix_code("1034/OD-TTg", true).as_deref(),
+            Some("1034/QĐ-TTg")
+        );
+        assert_eq!(
+            fix_code("93/QB-TTg", true).as_deref(),
+            Some("93/QĐ-TTg")
+        );
+        assert_eq!(fix_code("93/QB-TTg", false), None);
     }
 
     #[test]
