@@ -50,6 +50,12 @@ pub struct Weights {
     pub edit_scale: f32,
     /// Reading an OCR ":" as ";".
     pub semicolon_as_colon: f32,
+    /// Reading one token as two glued syllables.
+    pub split: f32,
+    /// Largest edit cost of either part of a glued token.
+    pub split_edit: f32,
+    /// Most two-syllable readings per token.
+    pub max_splits: usize,
     /// Beam width.
     pub beam: usize,
     /// Most candidates per token.
@@ -72,6 +78,9 @@ impl Default for Weights {
             exact_valid_bonus: 2.0,
             number_as_word: 0.7,
             semicolon_as_colon: 0.2,
+            split: 1.5,
+            split_edit: 1.6,
+            max_splits: 6,
             beam: 8,
             max_candidates: 12,
         }
@@ -123,6 +132,9 @@ struct Candidate {
     /// Replacement text (lowercase) or `None` to keep the token as it is.
     text: Option<String>,
     cost: f32,
+    /// A second syllable when the token is two words glued together by OCR ("xtrly" → "xử
+    /// lý"; `text` then holds both).
+    then: Option<u32>,
 }
 
 /// Lowercase debris characters that OCR puts for letters, with the letters they stand for
@@ -655,6 +667,7 @@ impl Restorer {
                 id,
                 text: Some(key.clone()),
                 cost: 0.0,
+                then: None,
             });
             if mode == Mode::Clean && marked {
                 return cands;
@@ -676,6 +689,7 @@ impl Restorer {
                             id,
                             text: Some(self.lm.word(id).to_string()),
                             cost: other_cost + vcost,
+                            then: None,
                         });
                     }
                 }
@@ -688,6 +702,7 @@ impl Restorer {
                         id,
                         text: Some(intended.clone()),
                         cost: -logp * w.channel,
+                        then: None,
                     });
                 }
             }
@@ -723,6 +738,7 @@ impl Restorer {
                             id,
                             text: Some(self.lm.word(id).to_string()),
                             cost: d * w.edit_scale + vcost + exact_penalty,
+                            then: None,
                         });
                     }
                 }
@@ -745,6 +761,7 @@ impl Restorer {
                 id: UNK,
                 text: None,
                 cost: unk_cost,
+                then: None,
             });
         }
         // Keep the cheapest, then the most frequent.
@@ -752,6 +769,9 @@ impl Restorer {
         let mut seen = std::collections::HashSet::new();
         cands.retain(|c| seen.insert(c.id));
         cands.truncate(w.max_candidates);
+        if mode == Mode::Damaged && !fixed_case && (known.is_none() || !clean_word) {
+            cands.extend(self.split_candidates(&lower));
+        }
         cands
     }
 
@@ -803,6 +823,67 @@ impl Restorer {
         out
     }
 
+    /// Readings of a word as two syllables glued together by OCR ("tudo" → "tự do", "xtrly" →
+    /// "xử lý", "co'sé" → "cơ sở"): every cut into two parts that each read as a syllable
+    /// (same letters, debris read as letters, or at most one cheap misread letter), the
+    /// cheapest few, each at the cost of the cut plus its parts.
+    fn split_candidates(&self, lower: &str) -> Vec<Candidate> {
+        let w = &self.weights;
+        let chars: Vec<char> = lower.chars().collect();
+        if chars.len() < 4 || chars.len() > 14 {
+            return Vec::new();
+        }
+        // Readings of one part: (id, cost), cheapest and most frequent first.
+        let part = |p: &str| -> Vec<(u32, f32)> {
+            let mut out: Vec<(u32, f32)> = Vec::new();
+            for (v, vcost) in self.variants(p).into_iter().take(4) {
+                if let Some(ids) = self.by_fold.get(&v) {
+                    out.extend(ids.iter().take(6).map(|&id| (id, vcost)));
+                }
+                let obs: Vec<char> = v.chars().collect();
+                if obs.len() >= 2 && vcost < w.split_edit {
+                    for &(len, k, d) in self.near_forms(&v, &obs, w.split_edit - vcost).iter() {
+                        if let Some(form) = self.folds_by_len.get(len).and_then(|b| b.get(k)) {
+                            out.extend(form.ids.iter().take(4).map(|&id| (id, vcost + d)));
+                        }
+                    }
+                }
+            }
+            out.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            out.truncate(6);
+            out
+        };
+        let mut out: Vec<Candidate> = Vec::new();
+        for cut in 2..chars.len() - 1 {
+            let left: String = chars[..cut].iter().collect();
+            // An apostrophe at the cut is the gap itself ("co'sé").
+            let right: String = chars[cut..]
+                .iter()
+                .skip_while(|c| matches!(c, '\'' | '’'))
+                .collect();
+            if right.chars().count() < 2 || !left.chars().any(char::is_alphabetic) {
+                continue;
+            }
+            let (l, r) = (part(&left), part(&right));
+            for &(a, ca) in &l {
+                for &(b, cb) in &r {
+                    out.push(Candidate {
+                        id: a,
+                        text: Some(format!("{} {}", self.lm.word(a), self.lm.word(b))),
+                        cost: w.split + ca + cb,
+                        then: Some(b),
+                    });
+                }
+            }
+        }
+        // The likeliest pairs: channel cost against how often the second word follows the
+        // first (a bigram estimate: no sentence ends before a word).
+        let rank = |c: &Candidate| c.cost - self.lm.score(EOS, c.id, c.then.unwrap_or(UNK));
+        out.sort_by(|a, b| rank(a).total_cmp(&rank(b)));
+        out.truncate(w.max_splits);
+        out
+    }
+
     /// [`Restorer::candidates`] of a word, from the shared cache when it was seen before.
     fn cached_candidates(&self, word: &str, mode: Mode) -> Arc<Vec<Candidate>> {
         let key = (word.to_string(), mode);
@@ -835,6 +916,7 @@ impl Restorer {
                         id,
                         text: Some(self.lm.word(id).to_string()),
                         cost: self.weights.number_as_word + vcost,
+                        then: None,
                     });
                 }
             }
@@ -851,6 +933,7 @@ impl Restorer {
             id: self.lm.token_id(Kind::Punct, p),
             text: Some(p.to_string()),
             cost,
+            then: None,
         };
         match s {
             "}" => vec![one(")", 0.0)],
@@ -971,6 +1054,7 @@ impl Restorer {
                         id: self.lm.id(&letter).unwrap_or(UNK),
                         text: Some(letter),
                         cost: 0.0,
+                        then: None,
                     }]
                 }
                 Kind::Punct if mode == Mode::Damaged && matches!(s, "}" | "{" | ":") => {
@@ -981,6 +1065,7 @@ impl Restorer {
                     id: BOS,
                     text: None,
                     cost: 0.0,
+                    then: None,
                 }],
                 Kind::Word => {
                     let case = case_of(s);
@@ -1007,6 +1092,7 @@ impl Restorer {
                             id: self.lm.token_id(Kind::Word, s),
                             text: None,
                             cost: 0.0,
+                            then: None,
                         }]
                     } else if acronym {
                         let fixed = fix_acronym(s, mode == Mode::Damaged);
@@ -1014,6 +1100,7 @@ impl Restorer {
                             id: self.lm.token_id(Kind::Word, fixed.unwrap_or(s)),
                             text: fixed.map(str::to_string),
                             cost: 0.0,
+                            then: None,
                         }]
                     } else {
                         lists.push(self.cached_candidates(s, mode));
@@ -1037,6 +1124,7 @@ impl Restorer {
                         id: self.lm.token_id(t.kind, s),
                         text: None,
                         cost: 0.0,
+                        then: None,
                     }];
                     c.extend(self.misread_number_candidates(s));
                     c
@@ -1045,11 +1133,13 @@ impl Restorer {
                     id: super::lm::CODE,
                     text: fix_code(s, mode == Mode::Damaged),
                     cost: 0.0,
+                    then: None,
                 }],
                 _ => vec![Candidate {
                     id: self.lm.token_id(t.kind, s),
                     text: None,
                     cost: 0.0,
+                    then: None,
                 }],
             };
             lists.push(Arc::new(list));
@@ -1145,26 +1235,21 @@ impl Restorer {
                         node: arena.len() - 1,
                     });
                 }
-            } else if list.len() == 1 {
-                let c = &list[0];
-                for h in &beam {
-                    let s = h.score + self.lm.score(h.a, h.b, c.id) - c.cost;
-                    arena.push((h.node, 0));
-                    next.push(Hyp {
-                        a: h.b,
-                        b: c.id,
-                        score: s,
-                        node: arena.len() - 1,
-                    });
-                }
             } else {
                 for h in &beam {
                     for (ci, c) in list.iter().enumerate() {
-                        let s = h.score + self.lm.score(h.a, h.b, c.id) - c.cost;
+                        let mut s = h.score + self.lm.score(h.a, h.b, c.id) - c.cost;
+                        let (a, b) = match c.then {
+                            Some(second) => {
+                                s += self.lm.score(h.b, c.id, second);
+                                (c.id, second)
+                            }
+                            None => (h.b, c.id),
+                        };
                         arena.push((h.node, ci));
                         next.push(Hyp {
-                            a: h.b,
-                            b: c.id,
+                            a,
+                            b,
                             score: s,
                             node: arena.len() - 1,
                         });
