@@ -159,7 +159,8 @@ fn sub_cost(a: char, b: char) -> f32 {
     if a == b {
         return 0.0;
     }
-    const CHEAP: [(char, char); 22] = [
+    const CHEAP: [(char, char); 23] = [
+        ('b', 'd'),
         ('d', 'a'),
         ('d', 'o'),
         ('d', 'e'),
