@@ -1145,7 +1145,20 @@ impl Restorer {
             };
             lists.push(Arc::new(list));
         }
-        let best = self.beam(&lists);
+        // A line ending with ".", ":" or ";" ends a sentence, as the lines of the training
+        // text do (a wrapped line does not).
+        let ends: Vec<bool> = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                t.kind == Kind::Punct
+                    && matches!(&para[t.start..t.end], "." | ":" | ";")
+                    && tokens
+                        .get(i + 1)
+                        .is_none_or(|n| para[t.end..n.start].contains('\n'))
+            })
+            .collect();
+        let best = self.beam(&lists, &ends);
         let mut out = String::with_capacity(para.len() + 16);
         let mut last = 0;
         for (i, ((t, list), &choice)) in tokens.iter().zip(&lists).zip(&best).enumerate() {
@@ -1203,8 +1216,9 @@ impl Restorer {
         out
     }
 
-    /// Beam search over candidate lists; returns the chosen index per position.
-    fn beam(&self, lists: &[Arc<Vec<Candidate>>]) -> Vec<usize> {
+    /// Beam search over candidate lists, a sentence ending after each position `i` where
+    /// `ends[i]`; returns the chosen index per position.
+    fn beam(&self, lists: &[Arc<Vec<Candidate>>], ends: &[bool]) -> Vec<usize> {
         #[derive(Clone, Copy)]
         struct Hyp {
             a: u32,
@@ -1222,7 +1236,7 @@ impl Restorer {
         }];
         let width = self.weights.beam.max(1);
         let mut next: Vec<Hyp> = Vec::new();
-        for list in lists {
+        for (i, list) in lists.iter().enumerate() {
             next.clear();
             if list.len() == 1 && list[0].id == BOS {
                 // A cell boundary: the sentence ends here and a new one starts.
@@ -1269,6 +1283,20 @@ impl Restorer {
                 }
             }
             std::mem::swap(&mut beam, &mut kept);
+            if ends.get(i).copied().unwrap_or(false) && i + 1 < lists.len() {
+                // Every hypothesis now has the same state: the best one stays.
+                let best = beam
+                    .iter()
+                    .map(|h| Hyp {
+                        a: BOS,
+                        b: BOS,
+                        score: h.score + self.lm.score(h.a, h.b, EOS),
+                        node: h.node,
+                    })
+                    .max_by(|x, y| x.score.total_cmp(&y.score));
+                beam.clear();
+                beam.extend(best);
+            }
         }
         let best = beam
             .iter()
