@@ -366,11 +366,27 @@ fn clean_line(line: &str) -> Option<String> {
     let t: String = t.chars().filter(|c| !matches!(c, '*' | '`')).collect();
     let t = super::unicode::repair_unicode(&t);
     let t = t.trim();
-    if t.chars().filter(|c| c.is_alphabetic()).count() < 2 {
+    if t.chars().filter(|c| c.is_alphabetic()).count() < 2 || unmarked(t) {
         None
     } else {
         Some(t.to_string())
     }
+}
+
+/// True for a line of at least six small words of which fewer than one in seven carries a
+/// mark: Vietnamese typed without marks (file names of attachments, "Phu luc kem theo Nghi
+/// dinh so ...") or a foreign language, which would teach the model unmarked spellings.
+fn unmarked(line: &str) -> bool {
+    let (mut words, mut marked) = (0usize, 0usize);
+    for w in line.split(|c: char| !c.is_alphabetic()) {
+        if w.chars().count() >= 2 && w.chars().any(char::is_lowercase) {
+            words += 1;
+            if !w.is_ascii() {
+                marked += 1;
+            }
+        }
+    }
+    words >= 6 && marked * 7 < words
 }
 
 /// Splits a Markdown corpus (documents opening with YAML front matter) into documents of
@@ -809,6 +825,18 @@ mod tests {
         assert!(m.id("ubnd").is_some());
         assert!(m.id("hđnd").is_some());
         Ok(())
+    }
+
+    #[test]
+    fn unmarked_lines_are_not_trained_on() {
+        assert_eq!(
+            clean_line("Phu luc kem theo Nghi dinh so 91.2016.NĐ-CP da sua doi.doc"),
+            None
+        );
+        assert!(clean_line("Thông báo số 339/TB-VPCP của Văn phòng Chính phủ.").is_some());
+        // Short lines and lines of abbreviations are no evidence either way.
+        assert!(clean_line("Điều 7. Quy định chung").is_some());
+        assert!(clean_line("UBND, HĐND, TTHC, CSDL").is_some());
     }
 
     #[test]
