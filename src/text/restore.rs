@@ -1058,6 +1058,19 @@ impl Restorer {
                         then: None,
                     }]
                 }
+                Kind::Punct
+                    if mode == Mode::Damaged
+                        && i > 0
+                        && tokens[i - 1].end == t.start
+                        && ocr_doubled(&para[tokens[i - 1].start..tokens[i - 1].end], s) =>
+                {
+                    vec![Candidate {
+                        id: self.lm.token_id(t.kind, s),
+                        text: Some(String::new()),
+                        cost: 0.0,
+                        then: None,
+                    }]
+                }
                 Kind::Punct if mode == Mode::Damaged && matches!(s, "}" | "{" | ":") => {
                     self.punctuation_candidates(s)
                 }
@@ -1364,6 +1377,12 @@ fn ocr_capital(para: &str, tokens: &[Token], i: usize) -> bool {
             .is_none_or(|n| starts_small(n) || matches!(text(n), "," | ";" | "." | ":" | ")"))
 }
 
+/// True when punctuation `cur`, right after `prev`, is English OCR's second reading of the same
+/// mark: "b})" for "b)", "dinh;:" for "định;".
+fn ocr_doubled(prev: &str, cur: &str) -> bool {
+    matches!((prev, cur), ("}", ")") | (";", ":") | (":", ";") | (")", "}"))
+}
+
 /// True when the word before or after token `i` is written in capitals.
 fn neighbour_upper(para: &str, tokens: &[Token], i: usize) -> bool {
     let is_up = |j: usize| {
@@ -1464,6 +1483,14 @@ mod tests {
         for s in ["1", "2020", "15", "abc", "12345"] {
             assert!(!looks_like_misread_word(s), "{s}");
         }
+    }
+
+    #[test]
+    fn doubled_ocr_punctuation_is_read_once() {
+        assert!(ocr_doubled("}", ")"));
+        assert!(ocr_doubled(";", ":"));
+        assert!(!ocr_doubled(")", ")"));
+        assert!(!ocr_doubled(".", "/"));
     }
 
     #[test]
