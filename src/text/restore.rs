@@ -1380,7 +1380,10 @@ fn ocr_capital(para: &str, tokens: &[Token], i: usize) -> bool {
 /// True when punctuation `cur`, right after `prev`, is English OCR's second reading of the same
 /// mark: "b})" for "b)", "dinh;:" for "định;".
 fn ocr_doubled(prev: &str, cur: &str) -> bool {
-    matches!((prev, cur), ("}", ")") | (";", ":") | (":", ";") | (")", "}"))
+    matches!(
+        (prev, cur),
+        ("}", ")") | (";", ":") | (":", ";") | (")", "}")
+    )
 }
 
 /// True when the word before or after token `i` is written in capitals.
@@ -1431,10 +1434,7 @@ mod tests {
         assert_eq!(fix_acronym("UBND", true), None);
         assert_eq!(fix_acronym("DT", true), None);
         // Listed in dictionaries/acronyms.txt: telegrams, local government, joined with "&".
-        assert_eq!(
-            fix_code("825/CD-TTg", false).as_deref(),
-            Some("825/CĐ-TTg")
-        );
+        assert_eq!(fix_code("825/CD-TTg", false).as_deref(), Some("825/CĐ-TTg"));
         assert_eq!(
             fix_code("1520/BNV-CQDP", true).as_deref(),
             Some("1520/BNV-CQĐP")
@@ -1447,10 +1447,7 @@ mod tests {
             fix_code("1034/OD-TTg", true).as_deref(),
             Some("1034/QĐ-TTg")
         );
-        assert_eq!(
-            fix_code("93/QB-TTg", true).as_deref(),
-            Some("93/QĐ-TTg")
-        );
+        assert_eq!(fix_code("93/QB-TTg", true).as_deref(), Some("93/QĐ-TTg"));
         assert_eq!(fix_code("93/QB-TTg", false), None);
     }
 
@@ -1467,9 +1464,13 @@ mod tests {
         assert_eq!(letters, vec!['a', 'b', 'c', 'd']);
         // Text that only lost its marks: a new list after "c)" keeps its "a)", and "d)"
         // after "d)" is still "đ)".
-        let stripped = "a) mot;\nb) hai;\nc) ba.\nTiep theo:\na) bon;\nb) nam;\nc) sau;\nd) bay;\nd) tam.";
+        let stripped =
+            "a) mot;\nb) hai;\nc) ba.\nTiep theo:\na) bon;\nb) nam;\nc) sau;\nd) bay;\nd) tam.";
         let letters = |ocr: bool| -> Vec<char> {
-            list_markers(stripped, ocr).into_iter().map(|m| m.1).collect()
+            list_markers(stripped, ocr)
+                .into_iter()
+                .map(|m| m.1)
+                .collect()
         };
         assert_eq!(letters(false), vec!['a', 'b', 'c', 'a', 'b', 'c', 'd', 'đ']);
         assert_eq!(letters(true), vec!['a', 'b', 'c', 'd', 'b', 'c', 'd', 'đ']);
@@ -1503,10 +1504,7 @@ mod tests {
         assert_eq!(fix_date("339/TB-VPCP"), None);
         assert_eq!(fix_date("15/2020"), None);
         // Only OCR text: typed text keeps what it says.
-        assert_eq!(
-            fix_code("10/61/2023", true).as_deref(),
-            Some("10/01/2023")
-        );
+        assert_eq!(fix_code("10/61/2023", true).as_deref(), Some("10/01/2023"));
         assert_eq!(fix_code("10/61/2023", false), None);
     }
 
