@@ -295,6 +295,29 @@ mod damage_tests {
     }
 
     #[test]
+    fn debris_words_glued_words_and_signature_blocks_are_read() {
+        let cases = [
+            (
+                // "$6" and "1a" are words, not codes; a lone "6" is "ổ"; OCR's capital A
+                // inside a sentence is a small letter.
+                "$6: 4512/BNNMT-CNTY\nNguyén nhan chu yéu 1a chan nudi, 214 6 dich\nkip thoi phan Anh vé Bé Tai chinh",
+                "Số: 4512/BNNMT-CNTY\nNguyên nhân chủ yếu là chăn nuôi, 214 ổ dịch\nkịp thời phản ánh về Bộ Tài chính",
+            ),
+            (
+                // Two syllables glued by OCR; a signature block in capitals.
+                "Doc lap - Tudo - Hanh phuc\nphéi hop xtrly vi pham\nKT: BO TRUONG\nTHU TRUONG",
+                "Độc lập - Tự do - Hạnh phúc\nphối hợp xử lý vi phạm\nKT: BỘ TRƯỞNG\nTHỨ TRƯỞNG",
+            ),
+        ];
+        for (input, expected) in cases {
+            let Some((e, out)) = errors(input, expected) else {
+                return;
+            };
+            assert!(e <= 1, "{e} errors: {out}");
+        }
+    }
+
+    #[test]
     fn codes_abbreviations_and_addresses_are_kept() {
         if restorer().is_none() {
             return;

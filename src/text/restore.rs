@@ -969,6 +969,13 @@ impl Restorer {
                         unknown += 1;
                     }
                 }
+            } else {
+                // Debris that stands for a word ("$6", "1a") is a sign of OCR damage.
+                let s = &text[t.start..t.end];
+                if looks_like_misread_word(s) && !s.chars().all(|c| c.is_ascii_digit()) {
+                    words += 1;
+                    unknown += 1;
+                }
             }
         }
         if words == 0 || marked * 100 >= words * 45 {
@@ -1159,13 +1166,14 @@ impl Restorer {
             lists.push(Arc::new(list));
         }
         // A line ending with ".", ":" or ";" ends a sentence, as the lines of the training
-        // text do (a wrapped line does not).
+        // text do (a wrapped line does not); so does a line in capitals (a heading, a
+        // signature block).
         let ends: Vec<bool> = tokens
             .iter()
             .enumerate()
             .map(|(i, t)| {
-                t.kind == Kind::Punct
-                    && matches!(&para[t.start..t.end], "." | ":" | ";")
+                (caps_line[i]
+                    || (t.kind == Kind::Punct && matches!(&para[t.start..t.end], "." | ":" | ";")))
                     && tokens
                         .get(i + 1)
                         .is_none_or(|n| para[t.end..n.start].contains('\n'))
