@@ -318,6 +318,15 @@ mod damage_tests {
     }
 
     #[test]
+    fn ir_is_read_as_u_with_a_horn() {
+        let Some(r) = restorer() else {
+            return;
+        };
+        let readings = r.explain("hirdéng", restore::Mode::Damaged);
+        assert!(readings.iter().any(|(w, _)| w == "hướng"), "{readings:?}");
+    }
+
+    #[test]
     fn codes_abbreviations_and_addresses_are_kept() {
         if restorer().is_none() {
             return;

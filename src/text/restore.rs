@@ -652,6 +652,19 @@ impl Restorer {
             next.truncate(16);
             out = next;
         }
+        // English OCR reads ư as "ir" ("chirc" for chức, "hirdéng" for hướng); no Vietnamese
+        // spelling has "ir".
+        let ir: Vec<(String, f32)> = out
+            .iter()
+            .filter(|(v, _)| v.get(1..).is_some_and(|rest| rest.contains("ir")))
+            .map(|(v, k)| {
+                (
+                    format!("{}{}", &v[..1], v[1..].replacen("ir", "u", 1)),
+                    k + 0.3,
+                )
+            })
+            .collect();
+        out.extend(ir);
         out
     }
 
