@@ -366,7 +366,7 @@ fn clean_line(line: &str) -> Option<String> {
     let t: String = t.chars().filter(|c| !matches!(c, '*' | '`')).collect();
     let t = super::unicode::repair_unicode(&t);
     let t = t.trim();
-    if t.chars().filter(|c| c.is_alphabetic()).count() < 2 || unmarked(t) {
+    if t.chars().filter(|c| c.is_alphabetic()).count() < 2 {
         None
     } else {
         Some(t.to_string())
@@ -511,7 +511,7 @@ pub fn train<R: BufRead>(
             return;
         }
         for l in doc {
-            if seen.insert(hash_of(&l)) {
+            if !unmarked(&l) && seen.insert(hash_of(&l)) {
                 lines.push(l);
             }
         }
@@ -519,7 +519,13 @@ pub fn train<R: BufRead>(
     drop(seen);
     // In-domain lines, then near-duplicates of the excluded text out of everything.
     let n_corpus = lines.len();
-    lines.extend(extra.lines.iter().filter_map(|l| clean_line(l)));
+    lines.extend(
+        extra
+            .lines
+            .iter()
+            .filter_map(|l| clean_line(l))
+            .filter(|l| !unmarked(l)),
+    );
     let mut excluded = vec![false; lines.len()];
     if !extra.exclude.is_empty() {
         let n = options.exclude_ngram.max(1);
@@ -828,15 +834,24 @@ mod tests {
     }
 
     #[test]
-    fn unmarked_lines_are_not_trained_on() {
-        assert_eq!(
-            clean_line("Phu luc kem theo Nghi dinh so 91.2016.NĐ-CP da sua doi.doc"),
-            None
-        );
-        assert!(clean_line("Thông báo số 339/TB-VPCP của Văn phòng Chính phủ.").is_some());
+    fn unmarked_lines_are_not_trained_on() -> Result<(), TextError> {
+        assert!(unmarked(
+            "Phu luc kem theo Nghi dinh so 91.2016.NĐ-CP da sua doi.doc"
+        ));
+        assert!(!unmarked(
+            "Thông báo số 339/TB-VPCP của Văn phòng Chính phủ."
+        ));
         // Short lines and lines of abbreviations are no evidence either way.
-        assert!(clean_line("Điều 7. Quy định chung").is_some());
-        assert!(clean_line("UBND, HĐND, TTHC, CSDL").is_some());
+        assert!(!unmarked("Dieu 7. Quy dinh chung"));
+        assert!(!unmarked("UBND, HĐND, TTHC, CSDL"));
+        let extra = ExtraText {
+            lines: vec!["Phu luc kem theo Nghi dinh so 91 da sua doi".to_string()],
+            exclude: Vec::new(),
+        };
+        let (m, s) = train(CORPUS.as_bytes(), &small_options(), &extra, None)?;
+        assert_eq!(s.extra_lines, 0);
+        assert!(m.id("luc").is_none());
+        Ok(())
     }
 
     #[test]
