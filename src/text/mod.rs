@@ -4,8 +4,9 @@
 //! Pipeline of [`normalize`]: [`unicode::repair_unicode`] (NFC, invisible and look-alike
 //! characters, VIQR, tone placement hòa/thủy/Ủy), then [`restore::Restorer`]: every word gets
 //! candidate syllables (same letters with other marks; digits and symbols read as letters;
-//! misread letters by weighted edit distance; the learned OCR confusion table), scored by a
-//! channel cost and the syllable trigram model, best sequence by beam search. Numbers, codes,
+//! misread letters by weighted edit distance; the learned OCR confusion table; two syllables
+//! glued by OCR), scored by a channel cost and the syllable trigram model, best sequence by
+//! beam search. Numbers, codes,
 //! e-mail addresses, acronyms, punctuation, case and line breaks are kept. A document that is
 //! mostly correctly marked is treated as clean: only unknown words are repaired there.
 //!

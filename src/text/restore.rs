@@ -444,7 +444,7 @@ fn list_markers(text: &str, ocr: bool) -> Vec<(usize, char)> {
     out
 }
 
-/// Known acronyms: those of `dictionaries/acronyms.txt` (the ones written with Đ) plus every
+/// Known acronyms: those of `dictionaries/acronyms.txt` plus every
 /// capitalised abbreviation of `dictionaries/agencies.tsv`.
 fn acronyms() -> &'static [String] {
     static LIST: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
