@@ -6,11 +6,12 @@
 //! candidate syllables (same letters with other marks; digits and symbols read as letters;
 //! misread letters by weighted edit distance; the learned OCR confusion table; two syllables
 //! glued by OCR), scored by a channel cost and the syllable trigram model, best sequence by
-//! beam search. Numbers, codes,
-//! e-mail addresses, acronyms, punctuation, case and line breaks are kept. A document that is
-//! mostly correctly marked is treated as clean: only unknown words are repaired there.
+//! beam search. Numbers, codes, e-mail addresses, acronyms, punctuation, case and line breaks
+//! are kept. A document that is mostly correctly marked is treated as clean: only unknown words
+//! are repaired there.
 //!
-//! Data in `dictionaries/` (derived from the public-domain legal corpus Bộ Pháp điển):
+//! Data in `dictionaries/` (derived from the public-domain legal corpus Bộ Pháp điển, with the
+//! place names of `places.txt` and the abbreviations of `acronyms.txt` and `agencies.tsv`):
 //! - `vi-syllable-lm.bin`: the language model, from [`train_language_model`] over
 //!   `xz -dc phap-dien.md.xz`; compiled in and parsed once on first use (a file named by
 //!   `$DONDOC_LANGUAGE_MODEL` replaces it, see [`language_model_path`]).
