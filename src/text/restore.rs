@@ -60,6 +60,8 @@ pub struct Weights {
     pub beam: usize,
     /// Most candidates per token.
     pub max_candidates: usize,
+    /// Most candidates per token of OCR text (misread letters give more readings).
+    pub max_candidates_ocr: usize,
 }
 
 impl Default for Weights {
@@ -83,6 +85,7 @@ impl Default for Weights {
             max_splits: 6,
             beam: 8,
             max_candidates: 12,
+            max_candidates_ocr: 20,
         }
     }
 }
@@ -782,7 +785,11 @@ impl Restorer {
         cands.sort_by(|a, b| a.cost.total_cmp(&b.cost).then(a.id.cmp(&b.id)));
         let mut seen = std::collections::HashSet::new();
         cands.retain(|c| seen.insert(c.id));
-        cands.truncate(w.max_candidates);
+        cands.truncate(if mode == Mode::Damaged {
+            w.max_candidates_ocr
+        } else {
+            w.max_candidates
+        });
         if mode == Mode::Damaged && !fixed_case && (known.is_none() || !clean_word) {
             cands.extend(self.split_candidates(&lower));
         }
