@@ -152,10 +152,10 @@ enum TrainCommand {
     /// OCR (`corpus/tools/ocr_damage.py`) for the channel model.
     ChannelLines {
         /// Take every this many lines.
-        #[arg(long, default_value_t = 250)]
+        #[arg(long, default_value_t = 50)]
         every: usize,
         /// At most this many lines.
-        #[arg(long, default_value_t = 1200)]
+        #[arg(long, default_value_t = 8000)]
         max: usize,
     },
     /// Learn the OCR confusion table from clean text and its OCR reading.
@@ -164,7 +164,7 @@ enum TrainCommand {
         #[arg(required = true, num_args = 2)]
         pairs: Vec<PathBuf>,
         /// Keep confusions seen at least this often.
-        #[arg(long, default_value_t = 2)]
+        #[arg(long, default_value_t = 1)]
         min_count: u32,
         /// Where to write the table.
         #[arg(long, default_value = "dictionaries/ocr-confusions.tsv")]

@@ -4,12 +4,14 @@
 //! Pipeline of [`normalize`]: [`unicode::repair_unicode`] (NFC, invisible and look-alike
 //! characters, VIQR, tone placement hòa/thủy/Ủy), then [`restore::Restorer`]: every word gets
 //! candidate syllables (same letters with other marks; digits and symbols read as letters;
-//! misread letters by weighted edit distance; the learned OCR confusion table), scored by a
-//! channel cost and the syllable trigram model, best sequence by beam search. Numbers, codes,
-//! e-mail addresses, acronyms, punctuation, case and line breaks are kept. A document that is
-//! mostly correctly marked is treated as clean: only unknown words are repaired there.
+//! misread letters by weighted edit distance; the learned OCR confusion table; two syllables
+//! glued by OCR), scored by a channel cost and the syllable trigram model, best sequence by
+//! beam search. Numbers, codes, e-mail addresses, acronyms, punctuation, case and line breaks
+//! are kept. A document that is mostly correctly marked is treated as clean: only unknown words
+//! are repaired there.
 //!
-//! Data in `dictionaries/` (derived from the public-domain legal corpus Bộ Pháp điển):
+//! Data in `dictionaries/` (derived from the public-domain legal corpus Bộ Pháp điển, with the
+//! place names of `places.txt` and the abbreviations of `acronyms.txt` and `agencies.tsv`):
 //! - `vi-syllable-lm.bin`: the language model, from [`train_language_model`] over
 //!   `xz -dc phap-dien.md.xz`; compiled in and parsed once on first use (a file named by
 //!   `$DONDOC_LANGUAGE_MODEL` replaces it, see [`language_model_path`]).
@@ -292,6 +294,38 @@ mod damage_tests {
             let n = expected.split_whitespace().count();
             assert!(e * 5 <= n, "{e} errors: {out}");
         }
+    }
+
+    #[test]
+    fn debris_words_glued_words_and_signature_blocks_are_read() {
+        let cases = [
+            (
+                // "$6" and "1a" are words, not codes; a lone "6" is "ổ"; OCR's capital A
+                // inside a sentence is a small letter.
+                "$6: 4512/BNNMT-CNTY\nNguyén nhan chu yéu 1a chan nudi, 214 6 dich\nkip thoi phan Anh vé Bé Tai chinh",
+                "Số: 4512/BNNMT-CNTY\nNguyên nhân chủ yếu là chăn nuôi, 214 ổ dịch\nkịp thời phản ánh về Bộ Tài chính",
+            ),
+            (
+                // Two syllables glued by OCR; a signature block in capitals.
+                "Doc lap - Tudo - Hanh phuc\nphéi hop xtrly vi pham\nKT: BO TRUONG\nTHU TRUONG",
+                "Độc lập - Tự do - Hạnh phúc\nphối hợp xử lý vi phạm\nKT: BỘ TRƯỞNG\nTHỨ TRƯỞNG",
+            ),
+        ];
+        for (input, expected) in cases {
+            let Some((e, out)) = errors(input, expected) else {
+                return;
+            };
+            assert!(e <= 1, "{e} errors: {out}");
+        }
+    }
+
+    #[test]
+    fn ir_is_read_as_u_with_a_horn() {
+        let Some(r) = restorer() else {
+            return;
+        };
+        let readings = r.explain("hirdéng", restore::Mode::Damaged);
+        assert!(readings.iter().any(|(w, _)| w == "hướng"), "{readings:?}");
     }
 
     #[test]

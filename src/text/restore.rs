@@ -50,10 +50,18 @@ pub struct Weights {
     pub edit_scale: f32,
     /// Reading an OCR ":" as ";".
     pub semicolon_as_colon: f32,
+    /// Reading one token as two glued syllables.
+    pub split: f32,
+    /// Largest edit cost of either part of a glued token.
+    pub split_edit: f32,
+    /// Most two-syllable readings per token.
+    pub max_splits: usize,
     /// Beam width.
     pub beam: usize,
     /// Most candidates per token.
     pub max_candidates: usize,
+    /// Most candidates per token of OCR text (misread letters give more readings).
+    pub max_candidates_ocr: usize,
 }
 
 impl Default for Weights {
@@ -62,18 +70,22 @@ impl Default for Weights {
             clean_mark_change: 4.0,
             clean_add_marks: 3.0,
             damaged_mark_change: 1.0,
-            unknown: 2.0,
-            unknown_known_fold: 4.0,
+            unknown: 3.0,
+            unknown_known_fold: 6.0,
             max_edit: 2.6,
             exact_fold_bonus: 1.0,
             channel: 0.5,
             edit_scale: 1.0,
             common_words: 1500,
             exact_valid_bonus: 2.0,
-            number_as_word: 1.0,
+            number_as_word: 0.7,
             semicolon_as_colon: 0.2,
+            split: 1.5,
+            split_edit: 1.6,
+            max_splits: 6,
             beam: 8,
             max_candidates: 12,
+            max_candidates_ocr: 20,
         }
     }
 }
@@ -123,6 +135,9 @@ struct Candidate {
     /// Replacement text (lowercase) or `None` to keep the token as it is.
     text: Option<String>,
     cost: f32,
+    /// A second syllable when the token is two words glued together by OCR ("xtrly" → "xử
+    /// lý"; `text` then holds both).
+    then: Option<u32>,
 }
 
 /// Lowercase debris characters that OCR puts for letters, with the letters they stand for
@@ -147,7 +162,8 @@ fn sub_cost(a: char, b: char) -> f32 {
     if a == b {
         return 0.0;
     }
-    const CHEAP: [(char, char); 22] = [
+    const CHEAP: [(char, char); 23] = [
+        ('b', 'd'),
         ('d', 'a'),
         ('d', 'o'),
         ('d', 'e'),
@@ -378,26 +394,24 @@ const LIST_LETTERS: [char; 23] = [
     'u', 'v', 'x', 'y',
 ];
 
-/// Letters an English OCR engine (or the loss of marks) shows for an intended list letter.
-fn list_letter_confusable(observed: char, intended: char) -> bool {
+/// Letters an English OCR engine (`ocr`) or the loss of marks shows for an intended list
+/// letter: without OCR only the stroke of đ is lost.
+fn list_letter_confusable(observed: char, intended: char, ocr: bool) -> bool {
     observed == intended
-        || matches!(
-            (observed, intended),
-            ('d', 'đ')
-                | ('a', 'd')
-                | ('a', 'đ')
-                | ('i', 'đ')
-                | ('¢', 'c')
-                | ('1', 'l')
-                | ('|', 'l')
-        )
+        || (observed, intended) == ('d', 'đ')
+        || (ocr
+            && matches!(
+                (observed, intended),
+                ('a', 'd') | ('a', 'đ') | ('i', 'đ') | ('¢', 'c') | ('1', 'l') | ('|', 'l')
+            ))
 }
 
 /// List-item markers ("a)", "đ)") opening the lines of a damaged or stripped text, decided in
 /// sequence: a marker that may be a misreading of the letter after the previous one is read
 /// as that letter (so "d)" after "d)" is "đ)", "a}" after "c)" is "d)"); a numbered line
-/// ("2. …") starts a new list. Answers (byte offset of the marker's letter, letter).
-fn list_markers(text: &str) -> Vec<(usize, char)> {
+/// ("2. …") starts a new list. In text that is not OCR-damaged (`ocr` false) a letter is only
+/// read as another when it is d after d. Answers (byte offset of the marker's letter, letter).
+fn list_markers(text: &str, ocr: bool) -> Vec<(usize, char)> {
     let mut out = Vec::new();
     let mut prev: Option<usize> = None;
     let mut offset = 0;
@@ -422,7 +436,7 @@ fn list_markers(text: &str) -> Vec<(usize, char)> {
         }
         let expected = prev.map_or(0, |p| p + 1);
         let chosen = match LIST_LETTERS.get(expected) {
-            Some(&e) if list_letter_confusable(first, e) => Some(expected),
+            Some(&e) if list_letter_confusable(first, e, ocr) => Some(expected),
             _ => LIST_LETTERS.iter().position(|&l| l == first),
         };
         if let Some(i) = chosen {
@@ -433,15 +447,17 @@ fn list_markers(text: &str) -> Vec<(usize, char)> {
     out
 }
 
-/// Known acronyms: a fixed list of those written with Đ plus every capitalised abbreviation
-/// of `dictionaries/agencies.tsv`.
+/// Known acronyms: those of `dictionaries/acronyms.txt` plus every
+/// capitalised abbreviation of `dictionaries/agencies.tsv`.
 fn acronyms() -> &'static [String] {
     static LIST: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     LIST.get_or_init(|| {
-        const FIXED: [&str; 10] = [
-            "HĐND", "ĐBQH", "NĐ", "QĐ", "ĐHQG", "GDĐT", "SGDĐT", "BGDĐT", "TTĐT", "ĐCS",
-        ];
-        let mut out: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
+        let mut out: Vec<String> = include_str!("../../dictionaries/acronyms.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect();
         for word in include_str!("../../dictionaries/agencies.tsv")
             .lines()
             .filter(|l| !l.starts_with('#'))
@@ -459,7 +475,8 @@ fn acronyms() -> &'static [String] {
 }
 
 /// Acronyms whose Đ plain ASCII typing (D) or English OCR (D, and in `damaged` text also P
-/// or B) loses: "HDND", "HPND" → "HĐND". A token that is itself a known acronym is kept.
+/// or B; O for Q) loses: "HDND", "HPND" → "HĐND", "OD" → "QĐ". A token that is itself a known
+/// acronym ("CP") is kept.
 fn fix_acronym(s: &str, damaged: bool) -> Option<&'static str> {
     let list = acronyms();
     if list.iter().any(|a| a == s) {
@@ -471,7 +488,9 @@ fn fix_acronym(s: &str, damaged: bool) -> Option<&'static str> {
             continue;
         }
         let fits = a.chars().zip(s.chars()).all(|(x, y)| {
-            x == y || (x == 'Đ' && (y == 'D' || (damaged && matches!(y, 'P' | 'B'))))
+            x == y
+                || (x == 'Đ' && (y == 'D' || (damaged && matches!(y, 'P' | 'B'))))
+                || (damaged && x == 'Q' && y == 'O')
         });
         if fits {
             if found.is_some() {
@@ -483,8 +502,53 @@ fn fix_acronym(s: &str, damaged: bool) -> Option<&'static str> {
     found
 }
 
-/// Repairs the parts of a document code ("15/2020/ND-CP" → "15/2020/NĐ-CP").
+/// A date ("27/61/2021", "4/2623") whose day, month or year cannot be, repaired as English
+/// OCR misreads the digit 0 (as 6, 8 or 9): "27/01/2021", "4/2023". `None` when the code is
+/// no such date or needs no repair.
+fn fix_date(code: &str) -> Option<String> {
+    let parts: Vec<&str> = code.split('/').collect();
+    if !(2..=3).contains(&parts.len())
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return None;
+    }
+    let year = parts.last()?;
+    if year.len() != 4 || parts[..parts.len() - 1].iter().any(|p| p.len() > 2) {
+        return None;
+    }
+    // The digit at `at` read as 0 when the value is outside `range` and becomes inside it.
+    let zero_at = |p: &str, at: usize, range: std::ops::RangeInclusive<u32>| -> String {
+        let value = |s: &str| s.parse::<u32>().ok();
+        if value(p).is_some_and(|v| range.contains(&v)) {
+            return p.to_string();
+        }
+        let b = p.as_bytes();
+        if b.get(at).is_some_and(|c| matches!(c, b'6' | b'8' | b'9')) {
+            let fixed = format!("{}0{}", &p[..at], &p[at + 1..]);
+            if value(&fixed).is_some_and(|v| range.contains(&v)) {
+                return fixed;
+            }
+        }
+        p.to_string()
+    };
+    let mut fixed: Vec<String> = Vec::with_capacity(3);
+    if parts.len() == 3 {
+        fixed.push(zero_at(parts[0], 0, 1..=31));
+    }
+    fixed.push(zero_at(parts[parts.len() - 2], 0, 1..=12));
+    fixed.push(zero_at(year, 1, 1945..=2099));
+    let out = fixed.join("/");
+    (out != code).then_some(out)
+}
+
+/// Repairs the parts of a document code ("15/2020/ND-CP" → "15/2020/NĐ-CP"); in `damaged`
+/// text also dates with impossible numbers (see [`fix_date`]).
 fn fix_code(code: &str, damaged: bool) -> Option<String> {
+    if damaged && let Some(date) = fix_date(code) {
+        return Some(date);
+    }
     let mut out = String::with_capacity(code.len() + 4);
     let mut changed = false;
     for part in code.split_inclusive(['/', '-', '.']) {
@@ -591,6 +655,19 @@ impl Restorer {
             next.truncate(16);
             out = next;
         }
+        // English OCR reads ư as "ir" ("chirc" for chức, "hirdéng" for hướng); no Vietnamese
+        // spelling has "ir".
+        let ir: Vec<(String, f32)> = out
+            .iter()
+            .filter(|(v, _)| v.get(1..).is_some_and(|rest| rest.contains("ir")))
+            .map(|(v, k)| {
+                (
+                    format!("{}{}", &v[..1], v[1..].replacen("ir", "u", 1)),
+                    k + 0.3,
+                )
+            })
+            .collect();
+        out.extend(ir);
         out
     }
 
@@ -607,6 +684,7 @@ impl Restorer {
                 id,
                 text: Some(key.clone()),
                 cost: 0.0,
+                then: None,
             });
             if mode == Mode::Clean && marked {
                 return cands;
@@ -628,6 +706,7 @@ impl Restorer {
                             id,
                             text: Some(self.lm.word(id).to_string()),
                             cost: other_cost + vcost,
+                            then: None,
                         });
                     }
                 }
@@ -640,6 +719,7 @@ impl Restorer {
                         id,
                         text: Some(intended.clone()),
                         cost: -logp * w.channel,
+                        then: None,
                     });
                 }
             }
@@ -675,6 +755,7 @@ impl Restorer {
                             id,
                             text: Some(self.lm.word(id).to_string()),
                             cost: d * w.edit_scale + vcost + exact_penalty,
+                            then: None,
                         });
                     }
                 }
@@ -697,13 +778,21 @@ impl Restorer {
                 id: UNK,
                 text: None,
                 cost: unk_cost,
+                then: None,
             });
         }
         // Keep the cheapest, then the most frequent.
         cands.sort_by(|a, b| a.cost.total_cmp(&b.cost).then(a.id.cmp(&b.id)));
         let mut seen = std::collections::HashSet::new();
         cands.retain(|c| seen.insert(c.id));
-        cands.truncate(w.max_candidates);
+        cands.truncate(if mode == Mode::Damaged {
+            w.max_candidates_ocr
+        } else {
+            w.max_candidates
+        });
+        if mode == Mode::Damaged && !fixed_case && (known.is_none() || !clean_word) {
+            cands.extend(self.split_candidates(&lower));
+        }
         cands
     }
 
@@ -755,6 +844,67 @@ impl Restorer {
         out
     }
 
+    /// Readings of a word as two syllables glued together by OCR ("tudo" → "tự do", "xtrly" →
+    /// "xử lý", "co'sé" → "cơ sở"): every cut into two parts that each read as a syllable
+    /// (same letters, debris read as letters, or at most one cheap misread letter), the
+    /// cheapest few, each at the cost of the cut plus its parts.
+    fn split_candidates(&self, lower: &str) -> Vec<Candidate> {
+        let w = &self.weights;
+        let chars: Vec<char> = lower.chars().collect();
+        if chars.len() < 4 || chars.len() > 14 {
+            return Vec::new();
+        }
+        // Readings of one part: (id, cost), cheapest and most frequent first.
+        let part = |p: &str| -> Vec<(u32, f32)> {
+            let mut out: Vec<(u32, f32)> = Vec::new();
+            for (v, vcost) in self.variants(p).into_iter().take(4) {
+                if let Some(ids) = self.by_fold.get(&v) {
+                    out.extend(ids.iter().take(6).map(|&id| (id, vcost)));
+                }
+                let obs: Vec<char> = v.chars().collect();
+                if obs.len() >= 2 && vcost < w.split_edit {
+                    for &(len, k, d) in self.near_forms(&v, &obs, w.split_edit - vcost).iter() {
+                        if let Some(form) = self.folds_by_len.get(len).and_then(|b| b.get(k)) {
+                            out.extend(form.ids.iter().take(4).map(|&id| (id, vcost + d)));
+                        }
+                    }
+                }
+            }
+            out.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+            out.truncate(6);
+            out
+        };
+        let mut out: Vec<Candidate> = Vec::new();
+        for cut in 2..chars.len() - 1 {
+            let left: String = chars[..cut].iter().collect();
+            // An apostrophe at the cut is the gap itself ("co'sé").
+            let right: String = chars[cut..]
+                .iter()
+                .skip_while(|c| matches!(c, '\'' | '’'))
+                .collect();
+            if right.chars().count() < 2 || !left.chars().any(char::is_alphabetic) {
+                continue;
+            }
+            let (l, r) = (part(&left), part(&right));
+            for &(a, ca) in &l {
+                for &(b, cb) in &r {
+                    out.push(Candidate {
+                        id: a,
+                        text: Some(format!("{} {}", self.lm.word(a), self.lm.word(b))),
+                        cost: w.split + ca + cb,
+                        then: Some(b),
+                    });
+                }
+            }
+        }
+        // The likeliest pairs: channel cost against how often the second word follows the
+        // first (a bigram estimate: no sentence ends before a word).
+        let rank = |c: &Candidate| c.cost - self.lm.score(EOS, c.id, c.then.unwrap_or(UNK));
+        out.sort_by(|a, b| rank(a).total_cmp(&rank(b)));
+        out.truncate(w.max_splits);
+        out
+    }
+
     /// [`Restorer::candidates`] of a word, from the shared cache when it was seen before.
     fn cached_candidates(&self, word: &str, mode: Mode) -> Arc<Vec<Candidate>> {
         let key = (word.to_string(), mode);
@@ -787,6 +937,7 @@ impl Restorer {
                         id,
                         text: Some(self.lm.word(id).to_string()),
                         cost: self.weights.number_as_word + vcost,
+                        then: None,
                     });
                 }
             }
@@ -803,6 +954,7 @@ impl Restorer {
             id: self.lm.token_id(Kind::Punct, p),
             text: Some(p.to_string()),
             cost,
+            then: None,
         };
         match s {
             "}" => vec![one(")", 0.0)],
@@ -837,6 +989,13 @@ impl Restorer {
                         unknown += 1;
                     }
                 }
+            } else {
+                // Debris that stands for a word ("$6", "1a") is a sign of OCR damage.
+                let s = &text[t.start..t.end];
+                if looks_like_misread_word(s) && !s.chars().all(|c| c.is_ascii_digit()) {
+                    words += 1;
+                    unknown += 1;
+                }
             }
         }
         if words == 0 || marked * 100 >= words * 45 {
@@ -854,7 +1013,7 @@ impl Restorer {
         let markers = if mode == Mode::Clean {
             Vec::new()
         } else {
-            list_markers(text)
+            list_markers(text, mode == Mode::Damaged)
         };
         let mut out = String::with_capacity(text.len() + text.len() / 8);
         let mut para_start = 0;
@@ -923,6 +1082,20 @@ impl Restorer {
                         id: self.lm.id(&letter).unwrap_or(UNK),
                         text: Some(letter),
                         cost: 0.0,
+                        then: None,
+                    }]
+                }
+                Kind::Punct
+                    if mode == Mode::Damaged
+                        && i > 0
+                        && tokens[i - 1].end == t.start
+                        && ocr_doubled(&para[tokens[i - 1].start..tokens[i - 1].end], s) =>
+                {
+                    vec![Candidate {
+                        id: self.lm.token_id(t.kind, s),
+                        text: Some(String::new()),
+                        cost: 0.0,
+                        then: None,
                     }]
                 }
                 Kind::Punct if mode == Mode::Damaged && matches!(s, "}" | "{" | ":") => {
@@ -933,14 +1106,21 @@ impl Restorer {
                     id: BOS,
                     text: None,
                     cost: 0.0,
+                    then: None,
                 }],
                 Kind::Word => {
                     let case = case_of(s);
                     let lower = s.to_lowercase();
+                    // Capitals that spell no syllable are an abbreviation, except on a line of
+                    // capitals read by OCR (where they may be a damaged word); listed
+                    // abbreviations always are.
                     let acronym = case == Case::Upper
                         && ((mode == Mode::Clean
                             && self.lm.id(&super::lm::word_key(&lower)).is_none())
-                            || (!caps_line[i] && !self.by_fold.contains_key(&fold(&lower))));
+                            || ((!caps_line[i] || mode == Mode::Stripped)
+                                && !self.by_fold.contains_key(&fold(&lower)))
+                            || acronyms().iter().any(|a| a == s)
+                            || fix_acronym(s, mode == Mode::Damaged).is_some());
                     // In clean text, capitalised unknown-looking words are names or acronyms.
                     let keep = mode == Mode::Clean
                         && case != Case::Lower
@@ -953,6 +1133,7 @@ impl Restorer {
                             id: self.lm.token_id(Kind::Word, s),
                             text: None,
                             cost: 0.0,
+                            then: None,
                         }]
                     } else if acronym {
                         let fixed = fix_acronym(s, mode == Mode::Damaged);
@@ -960,11 +1141,22 @@ impl Restorer {
                             id: self.lm.token_id(Kind::Word, fixed.unwrap_or(s)),
                             text: fixed.map(str::to_string),
                             cost: 0.0,
+                            then: None,
                         }]
                     } else {
                         lists.push(self.cached_candidates(s, mode));
                         continue;
                     }
+                }
+                // Letters or symbols with digits ("$6", "1a", "NG@i") are never numbers: they
+                // are read as words, kept only at the cost of an unknown word.
+                Kind::Code | Kind::Punct
+                    if mode == Mode::Damaged
+                        && looks_like_misread_word(s)
+                        && !s.chars().all(|c| c.is_ascii_digit()) =>
+                {
+                    lists.push(self.cached_candidates(s, mode));
+                    continue;
                 }
                 Kind::Code | Kind::Number | Kind::Punct
                     if mode == Mode::Damaged && looks_like_misread_word(s) =>
@@ -973,6 +1165,7 @@ impl Restorer {
                         id: self.lm.token_id(t.kind, s),
                         text: None,
                         cost: 0.0,
+                        then: None,
                     }];
                     c.extend(self.misread_number_candidates(s));
                     c
@@ -981,16 +1174,32 @@ impl Restorer {
                     id: super::lm::CODE,
                     text: fix_code(s, mode == Mode::Damaged),
                     cost: 0.0,
+                    then: None,
                 }],
                 _ => vec![Candidate {
                     id: self.lm.token_id(t.kind, s),
                     text: None,
                     cost: 0.0,
+                    then: None,
                 }],
             };
             lists.push(Arc::new(list));
         }
-        let best = self.beam(&lists);
+        // A line ending with ".", ":" or ";" ends a sentence, as the lines of the training
+        // text do (a wrapped line does not); so does a line in capitals (a heading, a
+        // signature block).
+        let ends: Vec<bool> = tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                (caps_line[i]
+                    || (t.kind == Kind::Punct && matches!(&para[t.start..t.end], "." | ":" | ";")))
+                    && tokens
+                        .get(i + 1)
+                        .is_none_or(|n| para[t.end..n.start].contains('\n'))
+            })
+            .collect();
+        let best = self.beam(&lists, &ends);
         let mut out = String::with_capacity(para.len() + 16);
         let mut last = 0;
         for (i, ((t, list), &choice)) in tokens.iter().zip(&lists).zip(&best).enumerate() {
@@ -1007,6 +1216,8 @@ impl Restorer {
                         Case::Title
                     } else if s.starts_with('$') {
                         dollar_case(para, &tokens, i)
+                    } else if mode == Mode::Damaged && ocr_capital(para, &tokens, i) {
+                        Case::Lower
                     } else {
                         case
                     };
@@ -1046,8 +1257,9 @@ impl Restorer {
         out
     }
 
-    /// Beam search over candidate lists; returns the chosen index per position.
-    fn beam(&self, lists: &[Arc<Vec<Candidate>>]) -> Vec<usize> {
+    /// Beam search over candidate lists, a sentence ending after each position `i` where
+    /// `ends[i]`; returns the chosen index per position.
+    fn beam(&self, lists: &[Arc<Vec<Candidate>>], ends: &[bool]) -> Vec<usize> {
         #[derive(Clone, Copy)]
         struct Hyp {
             a: u32,
@@ -1065,7 +1277,7 @@ impl Restorer {
         }];
         let width = self.weights.beam.max(1);
         let mut next: Vec<Hyp> = Vec::new();
-        for list in lists {
+        for (i, list) in lists.iter().enumerate() {
             next.clear();
             if list.len() == 1 && list[0].id == BOS {
                 // A cell boundary: the sentence ends here and a new one starts.
@@ -1079,26 +1291,21 @@ impl Restorer {
                         node: arena.len() - 1,
                     });
                 }
-            } else if list.len() == 1 {
-                let c = &list[0];
-                for h in &beam {
-                    let s = h.score + self.lm.score(h.a, h.b, c.id) - c.cost;
-                    arena.push((h.node, 0));
-                    next.push(Hyp {
-                        a: h.b,
-                        b: c.id,
-                        score: s,
-                        node: arena.len() - 1,
-                    });
-                }
             } else {
                 for h in &beam {
                     for (ci, c) in list.iter().enumerate() {
-                        let s = h.score + self.lm.score(h.a, h.b, c.id) - c.cost;
+                        let mut s = h.score + self.lm.score(h.a, h.b, c.id) - c.cost;
+                        let (a, b) = match c.then {
+                            Some(second) => {
+                                s += self.lm.score(h.b, c.id, second);
+                                (c.id, second)
+                            }
+                            None => (h.b, c.id),
+                        };
                         arena.push((h.node, ci));
                         next.push(Hyp {
-                            a: h.b,
-                            b: c.id,
+                            a,
+                            b,
                             score: s,
                             node: arena.len() - 1,
                         });
@@ -1117,6 +1324,20 @@ impl Restorer {
                 }
             }
             std::mem::swap(&mut beam, &mut kept);
+            if ends.get(i).copied().unwrap_or(false) && i + 1 < lists.len() {
+                // Every hypothesis now has the same state: the best one stays.
+                let best = beam
+                    .iter()
+                    .map(|h| Hyp {
+                        a: BOS,
+                        b: BOS,
+                        score: h.score + self.lm.score(h.a, h.b, EOS),
+                        node: h.node,
+                    })
+                    .max_by(|x, y| x.score.total_cmp(&y.score));
+                beam.clear();
+                beam.extend(best);
+            }
         }
         let best = beam
             .iter()
@@ -1159,6 +1380,38 @@ fn dollar_case(para: &str, tokens: &[Token], i: usize) -> Case {
     } else {
         Case::Lower
     }
+}
+
+/// True when word token `i` opens with a capital that English OCR puts for a small letter with
+/// a mark ("phản Anh", "phương An" for ánh, án; "lực Iượng" for lượng): an A or I between a
+/// small word and a small word or punctuation.
+fn ocr_capital(para: &str, tokens: &[Token], i: usize) -> bool {
+    let text = |t: &Token| &para[t.start..t.end];
+    let starts_small = |t: &Token| t.kind == Kind::Word && text(t).starts_with(char::is_lowercase);
+    let Some(t) = tokens.get(i) else {
+        return false;
+    };
+    let word = text(t);
+    let mut chars = word.chars();
+    // A lone capital ("mục I", "nhóm A") is a numeral or a label.
+    matches!(chars.next(), Some('A' | 'I'))
+        && word.chars().count() >= 2
+        && chars.all(char::is_lowercase)
+        && i.checked_sub(1)
+            .and_then(|j| tokens.get(j))
+            .is_some_and(starts_small)
+        && tokens
+            .get(i + 1)
+            .is_none_or(|n| starts_small(n) || matches!(text(n), "," | ";" | "." | ":" | ")"))
+}
+
+/// True when punctuation `cur`, right after `prev`, is English OCR's second reading of the same
+/// mark: "b})" for "b)", "dinh;:" for "định;".
+fn ocr_doubled(prev: &str, cur: &str) -> bool {
+    matches!(
+        (prev, cur),
+        ("}", ")") | (";", ":") | (":", ";") | (")", "}")
+    )
 }
 
 /// True when the word before or after token `i` is written in capitals.
@@ -1208,19 +1461,47 @@ mod tests {
         // Known acronyms without Đ stay.
         assert_eq!(fix_acronym("UBND", true), None);
         assert_eq!(fix_acronym("DT", true), None);
+        // Listed in dictionaries/acronyms.txt: telegrams, local government, joined with "&".
+        assert_eq!(fix_code("825/CD-TTg", false).as_deref(), Some("825/CĐ-TTg"));
+        assert_eq!(
+            fix_code("1520/BNV-CQDP", true).as_deref(),
+            Some("1520/BNV-CQĐP")
+        );
+        assert_eq!(fix_acronym("KH&DT", false), Some("KH&ĐT"));
+        assert_eq!(fix_acronym("LDTB&XH", false), Some("LĐTB&XH"));
+        // A government code keeps its P even in OCR text.
+        assert_eq!(fix_code("97/NQ-CP", true), None);
+        assert_eq!(
+            fix_code("1034/OD-TTg", true).as_deref(),
+            Some("1034/QĐ-TTg")
+        );
+        assert_eq!(fix_code("93/QB-TTg", true).as_deref(), Some("93/QĐ-TTg"));
+        assert_eq!(fix_code("93/QB-TTg", false), None);
     }
 
     #[test]
     fn list_letters_follow_their_sequence() {
         let text =
             "1. Giao:\na) mot;\nb) hai;\nc} ba;\nd) bon;\nd) nam;\na} sau;\n2. Tiep:\na) bay.";
-        let letters: Vec<char> = list_markers(text).into_iter().map(|m| m.1).collect();
+        let letters: Vec<char> = list_markers(text, true).into_iter().map(|m| m.1).collect();
         // "d)" after "d)" is "đ)", "a}" after "đ)" is "e)"? no: a is not a misreading of e,
         // so it opens a new list; a numbered line restarts the list too.
         assert_eq!(letters, vec!['a', 'b', 'c', 'd', 'đ', 'a', 'a']);
         let ocr = "a) mot;\nb) hai;\n¢) ba;\na} bon;";
-        let letters: Vec<char> = list_markers(ocr).into_iter().map(|m| m.1).collect();
+        let letters: Vec<char> = list_markers(ocr, true).into_iter().map(|m| m.1).collect();
         assert_eq!(letters, vec!['a', 'b', 'c', 'd']);
+        // Text that only lost its marks: a new list after "c)" keeps its "a)", and "d)"
+        // after "d)" is still "đ)".
+        let stripped =
+            "a) mot;\nb) hai;\nc) ba.\nTiep theo:\na) bon;\nb) nam;\nc) sau;\nd) bay;\nd) tam.";
+        let letters = |ocr: bool| -> Vec<char> {
+            list_markers(stripped, ocr)
+                .into_iter()
+                .map(|m| m.1)
+                .collect()
+        };
+        assert_eq!(letters(false), vec!['a', 'b', 'c', 'a', 'b', 'c', 'd', 'đ']);
+        assert_eq!(letters(true), vec!['a', 'b', 'c', 'd', 'b', 'c', 'd', 'đ']);
     }
 
     #[test]
@@ -1231,6 +1512,48 @@ mod tests {
         for s in ["1", "2020", "15", "abc", "12345"] {
             assert!(!looks_like_misread_word(s), "{s}");
         }
+    }
+
+    #[test]
+    fn doubled_ocr_punctuation_is_read_once() {
+        assert!(ocr_doubled("}", ")"));
+        assert!(ocr_doubled(";", ":"));
+        assert!(!ocr_doubled(")", ")"));
+        assert!(!ocr_doubled(".", "/"));
+    }
+
+    #[test]
+    fn impossible_dates_get_their_zeros_back() {
+        assert_eq!(fix_date("27/61/2021").as_deref(), Some("27/01/2021"));
+        assert_eq!(fix_date("61/4/2025").as_deref(), Some("01/4/2025"));
+        assert_eq!(fix_date("4/2623").as_deref(), Some("4/2023"));
+        assert_eq!(fix_date("15/8/2925").as_deref(), Some("15/8/2025"));
+        assert_eq!(fix_date("22/9/2020"), None);
+        assert_eq!(fix_date("339/TB-VPCP"), None);
+        assert_eq!(fix_date("15/2020"), None);
+        // Only OCR text: typed text keeps what it says.
+        assert_eq!(fix_code("10/61/2023", true).as_deref(), Some("10/01/2023"));
+        assert_eq!(fix_code("10/61/2023", false), None);
+    }
+
+    #[test]
+    fn ocr_capitals_inside_a_sentence_are_small() {
+        let at = |para: &str, word: &str| {
+            let tokens = tokenize(para);
+            let i = tokens
+                .iter()
+                .position(|t| &para[t.start..t.end] == word)
+                .unwrap_or(usize::MAX);
+            ocr_capital(para, &tokens, i)
+        };
+        assert!(at("kip thoi phan Anh ve Bo", "Anh"));
+        assert!(at("xay dung phuong An va", "An"));
+        assert!(at("luc Iuong, dao tao", "Iuong"));
+        // Names keep their capital.
+        assert!(!at("tinh Long An va", "An"));
+        assert!(!at("ong Nguyen Tuan Anh da", "Anh"));
+        assert!(!at("tinh An Giang", "An"));
+        assert!(!at("tai muc I va", "I"));
     }
 
     #[test]
