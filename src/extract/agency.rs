@@ -608,10 +608,23 @@ impl Directory {
                 break;
             }
         }
-        let is_district_unit = matches!(
-            unit.as_deref(),
-            Some("huyen" | "thi xa" | "quan" | "xa" | "phuong" | "thi tran")
-        );
+        // "UBND thành phố Thái Bình" is the province's city of that name, not the province.
+        let says_city = match unit.as_deref() {
+            Some(u) => u == "thanh pho" || u.starts_with("tp"),
+            None => unit_in_name && fold_lower(&entry.canonical).ends_with("thanh pho"),
+        };
+        let city_named_as_province = says_city
+            && province
+                .as_ref()
+                .is_some_and(|(p, _)| p.starts_with("tỉnh "));
+        if city_named_as_province {
+            province = None;
+        }
+        let is_district_unit = city_named_as_province
+            || matches!(
+                unit.as_deref(),
+                Some("huyen" | "thi xa" | "quan" | "xa" | "phuong" | "thi tran")
+            );
         if let Some((p, we)) = province {
             let base = if unit_in_name {
                 strip_unit(&entry.canonical)
@@ -957,6 +970,24 @@ mod tests {
         assert_eq!(
             d.resolve("UBND huyện Châu Thành", &kg()).as_deref(),
             Some("Ủy ban nhân dân huyện Châu Thành")
+        );
+        // A province's city of the province's name is not the province; a city that is a
+        // province is.
+        assert_eq!(
+            d.resolve("UBND thành phố Thái Bình", &kg()).as_deref(),
+            Some("Ủy ban nhân dân thành phố Thái Bình")
+        );
+        assert_eq!(
+            d.resolve("UBND tỉnh Thái Bình", &kg()).as_deref(),
+            Some("Ủy ban nhân dân tỉnh Thái Bình")
+        );
+        assert_eq!(
+            d.resolve("UBND thành phố Hải Phòng", &kg()).as_deref(),
+            Some("Ủy ban nhân dân thành phố Hải Phòng")
+        );
+        assert_eq!(
+            d.resolve("Sở Y tế thành phố Hà Nội", &kg()).as_deref(),
+            Some("Sở Y tế thành phố Hà Nội")
         );
         // "công an" alone is not a body.
         assert_eq!(d.resolve("công an", &Context::default()), None);
