@@ -1,6 +1,6 @@
 //! Search benchmark: `cargo bench --bench search`.
 //! Environment: SEARCH_BENCH_DIRECTIVES (default 100000), SEARCH_BENCH_QUERIES (2000),
-//! SEARCH_BENCH_SEED (42), SEARCH_BENCH_COMMIT_EVERY (25000), SEARCH_BENCH_FACETS (true),
+//! SEARCH_BENCH_SEED (42), SEARCH_BENCH_COMMIT_EVERY (100000), SEARCH_BENCH_FACETS (true),
 //! SEARCH_BENCH_CPU_TIME (false: time queries by thread CPU time, not wall time),
 //! SEARCH_BENCH_REUSE (false: keep an index of the same size from an earlier run),
 //! SEARCH_BENCH_DIR (default: target/search-bench).

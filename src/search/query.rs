@@ -13,7 +13,8 @@
 
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
@@ -75,6 +76,11 @@ impl Clause {
     fn has_accents(&self) -> bool {
         self.folded != self.exact
     }
+
+    /// One whole syllable, neither a prefix nor a document number.
+    pub fn is_plain_word(&self) -> bool {
+        self.folded.len() == 1 && !self.prefix && self.number_key.is_none()
+    }
 }
 
 fn is_quote(c: char) -> bool {
@@ -133,7 +139,19 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     }
 }
 
-/// A query for `tokens` in order in `field`; `None` when there are no tokens.
+fn term_query(field: Field, text: &str, record: IndexRecordOption) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), record))
+}
+
+/// Terms starting with `prefix` in `field` (no positions needed).
+fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
+    let mut query = PhrasePrefixQuery::new(vec![Term::from_field_text(field, prefix)]);
+    query.set_max_expansions(MAX_PREFIX_EXPANSIONS);
+    Box::new(query)
+}
+
+/// A query for `tokens` in order in `field`, which must have positions; `None` when
+/// there are no tokens.
 fn sequence(field: Field, tokens: &[String], prefix: bool) -> Option<Box<dyn Query>> {
     let terms: Vec<Term> = tokens
         .iter()
@@ -157,42 +175,80 @@ fn sequence(field: Field, tokens: &[String], prefix: bool) -> Option<Box<dyn Que
     }
 }
 
+/// The one term a clause requires, when it is one: a whole word in `body`, or the
+/// pair or triple of two or three syllables in `shingles`.
+pub fn required_term(fields: &Fields, clause: &Clause) -> Option<Term> {
+    if clause.prefix {
+        return None;
+    }
+    let text = match clause.folded.as_slice() {
+        [word] => return Some(Term::from_field_text(fields.body, word)),
+        [_, _] => analyzer::pair_terms(&clause.folded).pop(),
+        [_, _, _] => analyzer::triple_terms(&clause.folded).pop(),
+        _ => None,
+    };
+    text.map(|t| Term::from_field_text(fields.shingles, &t))
+}
+
+/// What a clause requires of a document: its folded form. A word, or two or three
+/// syllables, is one term (see [`required_term`]); more syllables are a phrase of their
+/// triples; a prefix of several syllables is a phrase of pairs ending in a prefix.
+/// `scored` asks for term frequencies, which ranking needs and counting does not.
+fn required(fields: &Fields, clause: &Clause, scored: bool) -> Option<Box<dyn Query>> {
+    let record = if scored {
+        IndexRecordOption::WithFreqs
+    } else {
+        IndexRecordOption::Basic
+    };
+    if let Some(term) = required_term(fields, clause) {
+        return Some(Box::new(TermQuery::new(term, record)));
+    }
+    match clause.folded.as_slice() {
+        [] => None,
+        [word] => Some(prefix_query(fields.body, word)),
+        folded if clause.prefix => {
+            let pairs = analyzer::pair_terms(folded);
+            match pairs.as_slice() {
+                [pair] => Some(prefix_query(fields.shingles, pair)),
+                _ => sequence(fields.shingles, &pairs, true),
+            }
+        }
+        folded => sequence(fields.shingles, &analyzer::triple_terms(folded), false),
+    }
+}
+
 /// The query for one clause: its folded form must occur; accent-exact matches and
 /// title matches add to the score.
 pub fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
+    let single_word = clause.is_plain_word();
+    // Every document with the word in the title or with its exact accents also has its
+    // folded form in `body`, so a single word may be a plain union of term queries with
+    // the same matches and scores; the engine then skips blocks of documents that
+    // cannot enter the top hits (block-max WAND) instead of scoring every match.
+    let base = if single_word {
+        Occur::Should
+    } else {
+        Occur::Must
+    };
     let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if !clause.prefix {
-        // Pair terms narrow a phrase to few candidates before positions are read.
-        for pair in analyzer::pair_terms(&clause.folded) {
-            let term = Term::from_field_text(fields.pairs, &pair);
-            parts.push((
-                Occur::Must,
-                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-            ));
-        }
-    }
-    let two_syllables = clause.folded.len() == 2 && !clause.prefix;
-    if !two_syllables && let Some(q) = sequence(fields.body, &clause.folded, clause.prefix) {
-        parts.push((Occur::Must, q));
-    }
+    parts.extend(required(fields, clause, true).map(|q| (base, q)));
     if let Some(q) = sequence(fields.title, &clause.folded, clause.prefix) {
         parts.push((Occur::Should, boosted(q, TITLE_BOOST)));
     }
     if clause.has_accents() {
-        if clause.prefix {
-            if let Some(q) = sequence(fields.body, &clause.exact, true) {
-                parts.push((Occur::Should, boosted(q, EXACT_BOOST)));
+        // Accent-exact syllables score as terms: the folded form has already checked
+        // the order. An accented prefix scores the terms it begins.
+        let last = clause.exact.len().saturating_sub(1);
+        for (i, (exact, folded)) in clause.exact.iter().zip(&clause.folded).enumerate() {
+            if exact == folded {
+                continue;
             }
-        } else {
-            // Accent-exact syllables score as terms: the folded phrase has already
-            // checked the order, and a second positional check would double the cost.
-            for (exact, folded) in clause.exact.iter().zip(&clause.folded) {
-                if exact != folded {
-                    let term = Term::from_field_text(fields.body, exact);
-                    let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
-                    parts.push((Occur::Should, boosted(query, EXACT_BOOST)));
-                }
-            }
+            let query = if clause.prefix && i == last {
+                prefix_query(fields.body, exact)
+            } else {
+                term_query(fields.body, exact, IndexRecordOption::WithFreqs)
+            };
+            parts.push((Occur::Should, boosted(query, EXACT_BOOST)));
         }
     }
     if let Some(key) = &clause.number_key {
@@ -206,6 +262,9 @@ pub fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
 /// The query for all clauses: every clause must match (or, when `relaxed`, any clause),
 /// and documents where the plain words stand next to each other in order score higher.
 pub fn text_query(fields: &Fields, clauses: &[Clause], relaxed: bool) -> Box<dyn Query> {
+    if let [clause] = clauses {
+        return clause_query(fields, clause);
+    }
     let occur = if relaxed { Occur::Should } else { Occur::Must };
     let mut parts: Vec<(Occur, Box<dyn Query>)> = clauses
         .iter()
@@ -216,11 +275,104 @@ pub fn text_query(fields: &Fields, clauses: &[Clause], relaxed: bool) -> Box<dyn
         // Consecutive query words found next to each other: one pair term per junction.
         let folded: Vec<String> = clauses.iter().flat_map(|c| c.folded.clone()).collect();
         for pair in analyzer::pair_terms(&folded) {
-            let term = Term::from_field_text(fields.pairs, &pair);
+            let term = Term::from_field_text(fields.shingles, &pair);
             let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
             parts.push((Occur::Should, boosted(query, PROXIMITY_BOOST)));
         }
     }
+    Box::new(BooleanQuery::new(parts))
+}
+
+/// For a query whose every clause requires one term (see [`required_term`]):
+/// conjunctions of terms, one per ranking signal (the required terms alone, with the
+/// accent-exact words, with the words in the title, with adjacent plain words), whose
+/// best documents together are the candidates for the best documents of
+/// [`text_query`]. Each is a plain intersection of terms, which the engine ranks
+/// skipping blocks of documents that cannot enter the top (block-max WAND). `None` for
+/// other queries.
+pub fn candidate_queries(fields: &Fields, clauses: &[Clause]) -> Option<Vec<Box<dyn Query>>> {
+    let required: Vec<Term> = clauses
+        .iter()
+        .map(|c| required_term(fields, c))
+        .collect::<Option<_>>()?;
+    let mut exact = Vec::new();
+    let mut title = Vec::new();
+    for clause in clauses {
+        for (e, f) in clause.exact.iter().zip(&clause.folded) {
+            if e != f {
+                exact.push(Term::from_field_text(fields.body, e));
+            }
+            title.push(Term::from_field_text(fields.title, f));
+        }
+    }
+    let all = |extra: Vec<Term>| -> Box<dyn Query> {
+        let mut terms: Vec<Term> = Vec::new();
+        for term in required.iter().cloned().chain(extra) {
+            if !terms.contains(&term) {
+                terms.push(term);
+            }
+        }
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = terms
+            .into_iter()
+            .map(|t| {
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
+                (Occur::Must, query)
+            })
+            .collect();
+        match parts.len() {
+            1 => parts.pop().map_or_else(|| Box::new(EmptyQuery) as _, |(_, q)| q),
+            _ => Box::new(BooleanQuery::new(parts)),
+        }
+    };
+    let mut sources = vec![all(Vec::new()), all(title)];
+    if !exact.is_empty() {
+        sources.push(all(exact));
+    }
+    let plain = clauses.len() >= 2 && clauses.iter().all(|c| c.is_plain_word() && !c.quoted);
+    if plain {
+        let folded: Vec<String> = clauses.iter().flat_map(|c| c.folded.clone()).collect();
+        let adjacent = analyzer::pair_terms(&folded)
+            .iter()
+            .map(|p| Term::from_field_text(fields.shingles, p))
+            .collect();
+        sources.push(all(adjacent));
+    }
+    Some(sources)
+}
+
+/// The documents [`text_query`] matches, without what only adds to the score: for
+/// counting matches and ordering them by date.
+pub fn match_query(fields: &Fields, clauses: &[Clause], relaxed: bool) -> Box<dyn Query> {
+    let occur = if relaxed { Occur::Should } else { Occur::Must };
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = clauses
+        .iter()
+        .filter_map(|c| required(fields, c, false))
+        .map(|q| (occur, q))
+        .collect();
+    match parts.len() {
+        1 => parts.pop().map_or_else(|| Box::new(EmptyQuery) as _, |(_, q)| q),
+        _ => Box::new(BooleanQuery::new(parts)),
+    }
+}
+
+/// The words to highlight in snippets: every syllable of every clause, folded and
+/// exact, as terms of `body` (a prefix highlights nothing).
+pub fn snippet_query(fields: &Fields, clauses: &[Clause]) -> Box<dyn Query> {
+    let mut words: Vec<&str> = Vec::new();
+    for clause in clauses {
+        let whole = clause.folded.len() - usize::from(clause.prefix);
+        for (folded, exact) in clause.folded.iter().zip(&clause.exact).take(whole) {
+            words.push(folded);
+            words.push(exact);
+        }
+    }
+    words.sort_unstable();
+    words.dedup();
+    let parts: Vec<(Occur, Box<dyn Query>)> = words
+        .into_iter()
+        .map(|w| (Occur::Should, term_query(fields.body, w, IndexRecordOption::Basic)))
+        .collect();
     Box::new(BooleanQuery::new(parts))
 }
 
