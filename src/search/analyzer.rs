@@ -89,15 +89,60 @@ pub fn register(index: &Index) {
 pub fn fold_token(token: &str, out: &mut String) {
     out.clear();
     for c in token.chars() {
-        match c {
-            'đ' | 'Đ' => out.push('d'),
-            c if c.is_ascii() => out.push(c),
-            c => decompose_canonical(c, |d| {
-                if !is_combining_mark(d) {
-                    out.push(d);
+        fold_char(c, out);
+    }
+}
+
+/// First and last character of the Latin blocks that hold the Vietnamese letters.
+const LATIN_FIRST: u32 = 0xC0;
+const LATIN_LAST: u32 = 0x1EF9;
+
+/// Appends `c` folded to `out`: ASCII as is, Vietnamese letters from a table.
+fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c);
+        return;
+    }
+    let folded = (u32::from(c))
+        .checked_sub(LATIN_FIRST)
+        .and_then(|i| latin_folds().get(i as usize))
+        .copied()
+        .unwrap_or(0);
+    if folded == 0 {
+        fold_char_slowly(c, out);
+    } else {
+        out.push(char::from(folded));
+    }
+}
+
+/// The ASCII character each character of `LATIN_FIRST..=LATIN_LAST` folds to, or 0
+/// when it does not fold to one ASCII character; computed once.
+fn latin_folds() -> &'static [u8] {
+    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (LATIN_FIRST..=LATIN_LAST)
+            .map(|code| {
+                let mut folded = String::new();
+                if let Some(c) = char::from_u32(code) {
+                    fold_char_slowly(c, &mut folded);
                 }
-            }),
-        }
+                match folded.as_bytes() {
+                    [b] if b.is_ascii() => *b,
+                    _ => 0,
+                }
+            })
+            .collect()
+    })
+}
+
+fn fold_char_slowly(c: char, out: &mut String) {
+    match c {
+        'đ' | 'Đ' => out.push('d'),
+        c => decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                out.push(d);
+            }
+        }),
     }
 }
 
@@ -151,14 +196,7 @@ fn folded_lower(s: &str) -> String {
             continue;
         }
         for lower in c.to_lowercase() {
-            match lower {
-                'đ' => out.push('d'),
-                lower => decompose_canonical(lower, |d| {
-                    if !is_combining_mark(d) {
-                        out.push(d);
-                    }
-                }),
-            }
+            fold_char(lower, &mut out);
         }
     }
     out
@@ -397,6 +435,19 @@ mod tests {
         let want = [("duong", 0), ("đường", 0), ("so", 1), ("số", 1), ("5", 2)];
         let want: Vec<(String, usize)> = want.iter().map(|(t, p)| (t.to_string(), *p)).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn folding_by_table_agrees_with_decomposition() {
+        for code in LATIN_FIRST..=LATIN_LAST {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let (mut fast, mut slow) = (String::new(), String::new());
+            fold_char(c, &mut fast);
+            fold_char_slowly(c, &mut slow);
+            assert_eq!(fast, slow, "{c}");
+        }
     }
 
     #[test]

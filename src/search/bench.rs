@@ -29,6 +29,8 @@ pub struct BenchConfig {
     /// Keep an index from an earlier run with the same number of directives (the
     /// indexing figures are then absent).
     pub reuse: bool,
+    /// Print the queries slower than this, with their time and number of hits.
+    pub show_slower_than: Option<Duration>,
 }
 
 impl Default for BenchConfig {
@@ -41,6 +43,7 @@ impl Default for BenchConfig {
             facets: true,
             cpu_time: false,
             reuse: false,
+            show_slower_than: None,
         }
     }
 }
@@ -231,6 +234,13 @@ pub fn run(dir: &Path, config: &BenchConfig) -> Result<BenchReport, SearchError>
             (Some(before), Some(after)) if config.cpu_time => after.saturating_sub(before),
             _ => t.elapsed(),
         };
+        if config.show_slower_than.is_some_and(|limit| elapsed > limit) {
+            println!(
+                "slow: {class:?} {:.2} ms, {} hits: {query:?}",
+                ms(elapsed),
+                results.total
+            );
+        }
         samples.push((class, elapsed, results.total));
     }
 
@@ -387,6 +397,7 @@ mod tests {
             facets: true,
             cpu_time: false,
             reuse: false,
+            show_slower_than: None,
         };
         let report = run(dir.path(), &config).expect("bench");
         assert_eq!(report.directives, 300);

@@ -21,7 +21,7 @@ use tantivy::{
 
 use super::query;
 use super::schema::{self, Fields};
-use super::tally::{Tally, Totals};
+use super::tally::{self, FacetCache, Tally, Totals};
 use super::{
     FacetCounts, MAX_LIMIT, MAX_OFFSET, SearchDocument, SearchError, SearchHit, SearchQuery,
     SearchResults, SortOrder, analyzer,
@@ -54,6 +54,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
+    facets: FacetCache,
 }
 
 impl SearchIndex {
@@ -99,6 +100,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
+            facets: FacetCache::default(),
         })
     }
 
@@ -140,6 +142,7 @@ impl SearchIndex {
     pub fn commit(&self) -> Result<(), SearchError> {
         self.writer()?.commit()?;
         self.reader.reload()?;
+        self.facets.retain(&self.reader.searcher());
         Ok(())
     }
 
@@ -225,7 +228,8 @@ impl SearchIndex {
     /// Runs `query`. Any query text is accepted: malformed syntax is read as plain words.
     pub fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let clauses = query::parse(&query.text);
+        let mut clauses = query::parse(&query.text);
+        query::expand(&mut clauses, &searcher, &self.fields)?;
         let filters = self.filters(query);
 
         let mut results = self.run(&searcher, query, &clauses, &filters, false)?;
@@ -241,10 +245,11 @@ impl SearchIndex {
         searcher: &Searcher,
         request: &SearchQuery,
         clauses: &[query::Clause],
-        filters: &[Box<dyn Query>],
+        filter: &Filters,
         relaxed: bool,
     ) -> Result<SearchResults, SearchError> {
         let f = &self.fields;
+        let filters = &filter.queries();
         let text_query = (!clauses.is_empty()).then(|| query::text_query(f, clauses, relaxed));
         // What matches, without the clauses that only add to the score: counted, and
         // ordered by date, without scoring.
@@ -258,7 +263,7 @@ impl SearchIndex {
             offset: request.offset.min(MAX_OFFSET),
         };
         let tally = Tally {
-            facets: request.facets,
+            facets: request.facets.then_some(&self.facets),
         };
         let by_score = match (request.sort, &text_query) {
             (SortOrder::Relevance, Some(q)) => Some(q),
@@ -273,7 +278,13 @@ impl SearchIndex {
                 match pruned {
                     // The top hits were found without scoring every match: one pass
                     // without scores counts the matches.
-                    Some(hits) => (scored_hits(hits), searcher.search(&matching, &tally)?),
+                    Some(hits) => {
+                        let totals = match self.required_terms(clauses, filter, relaxed) {
+                            Some(terms) => tally::tally_terms(searcher, &terms, tally.facets)?,
+                            None => searcher.search(&matching, &tally)?,
+                        };
+                        (scored_hits(hits), totals)
+                    }
                     // Every match is scored: it is counted in the same pass.
                     None => {
                         let scored = conjunction(Some(text_query.box_clone()), filters);
@@ -323,11 +334,41 @@ impl SearchIndex {
         })
     }
 
+    /// What a match must have, when it is only terms: for each group, one of its terms
+    /// (a word, or a word a prefix begins). The matches are then counted by
+    /// intersecting posting lists (see [`tally::tally_terms`]). `None` for a single term
+    /// (its posting list is read directly) and for other queries.
+    fn required_terms(
+        &self,
+        clauses: &[query::Clause],
+        filter: &Filters,
+        relaxed: bool,
+    ) -> Option<Vec<Vec<Term>>> {
+        if relaxed || filter.days.is_some() {
+            return None;
+        }
+        let mut groups: Vec<Vec<Term>> = clauses
+            .iter()
+            .map(|c| match query::required_term(&self.fields, c) {
+                Some(term) => Some(vec![term]),
+                None if c.is_word_prefix() => Some(
+                    c.words
+                        .iter()
+                        .map(|w| Term::from_field_text(self.fields.body, w))
+                        .collect(),
+                ),
+                None => None,
+            })
+            .collect::<Option<_>>()?;
+        groups.extend(filter.terms.iter().map(|t| vec![t.clone()]));
+        (groups.len() >= 2 || groups.iter().any(|g| g.len() > 1)).then_some(groups)
+    }
+
     /// The best hits of `text_query` (all of whose clauses must match), best first,
     /// when they can be found without scoring every match; `None` otherwise (prefixes,
     /// phrases of more than three syllables, deep pages).
     ///
-    /// One plain word is a union of terms, ranked skipping blocks of documents that
+    /// One plain word or one-syllable prefix is a union of terms, ranked skipping blocks of documents that
     /// cannot enter the top (block-max WAND). Other queries whose clauses each require
     /// one term (words, phrases of two or three syllables) are not scored on every
     /// match either: the best documents of each ranking signal (see
@@ -343,7 +384,7 @@ impl SearchIndex {
     ) -> Result<Option<Vec<(f32, DocAddress)>>, SearchError> {
         let wanted = page.offset + page.limit;
         if let [clause] = clauses
-            && clause.is_plain_word()
+            && (clause.is_plain_word() || clause.is_word_prefix())
         {
             let top = TopDocs::with_limit(page.limit).and_offset(page.offset);
             return Ok(Some(searcher.search(text_query, &top.order_by_score())?));
@@ -363,7 +404,8 @@ impl SearchIndex {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let mut scored = rescore(searcher, text_query, &candidates)?;
+        let leaves = query::score_parts(&self.fields, clauses);
+        let mut scored = rescore(searcher, &leaves, &candidates)?;
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         Ok(Some(
             scored
@@ -411,9 +453,9 @@ impl SearchIndex {
         }
     }
 
-    fn filters(&self, q: &SearchQuery) -> Vec<Box<dyn Query>> {
+    fn filters(&self, q: &SearchQuery) -> Filters {
         let f = &self.fields;
-        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        let mut filters = Filters::default();
         let keyed = [
             (f.kind_key, &q.kind),
             (f.issuer_key, &q.issuer),
@@ -424,14 +466,14 @@ impl SearchIndex {
         for (field, value) in keyed {
             if let Some(value) = value {
                 let term = Term::from_field_text(field, &analyzer::filter_key(value));
-                filters.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
+                filters.terms.push(term);
             }
         }
 
         if let (Some(year), None, None) = (q.year, q.issued_from, q.issued_to) {
             // A year alone is one term, which intersects faster than a range of days.
             let term = Term::from_field_i64(f.issued_year, i64::from(year));
-            filters.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
+            filters.terms.push(term);
             return filters;
         }
         let mut lower = q.issued_from.map(day_number);
@@ -446,9 +488,28 @@ impl SearchIndex {
                 Some(day) => Bound::Included(Term::from_field_i64(f.issued_day, day)),
                 None => Bound::Unbounded,
             };
-            filters.push(Box::new(RangeQuery::new(bound(lower), bound(upper))));
+            filters.days = Some(RangeQuery::new(bound(lower), bound(upper)));
         }
         filters
+    }
+}
+
+/// The filters of a search: terms every hit has, and a range of issue days.
+#[derive(Default)]
+struct Filters {
+    terms: Vec<Term>,
+    days: Option<RangeQuery>,
+}
+
+impl Filters {
+    fn queries(&self) -> Vec<Box<dyn Query>> {
+        let mut queries: Vec<Box<dyn Query>> = self
+            .terms
+            .iter()
+            .map(|t| Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic)) as _)
+            .collect();
+        queries.extend(self.days.iter().map(|q| Box::new(q.clone()) as Box<dyn Query>));
+        queries
     }
 }
 
@@ -459,24 +520,34 @@ struct Page {
     offset: usize,
 }
 
-/// Scores of the `candidates` (sorted) that match `query`.
+/// Scores of the `candidates` (sorted, all matching): the sums of the scores of the
+/// `leaves` of their query, each read by seeking its own scorer.
 fn rescore(
     searcher: &Searcher,
-    query: &dyn Query,
+    leaves: &[Box<dyn Query>],
     candidates: &[DocAddress],
 ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
-    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let weights = leaves
+        .iter()
+        .map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher)))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut scored = Vec::with_capacity(candidates.len());
     for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
         let Some(first) = segment.first() else {
             continue;
         };
-        let mut scorer = weight.scorer(searcher.segment_reader(first.segment_ord), 1.0)?;
-        for address in segment {
-            if scorer.doc() <= address.doc_id && scorer.seek(address.doc_id) == address.doc_id {
-                scored.push((scorer.score(), *address));
+        let reader = searcher.segment_reader(first.segment_ord);
+        let mut scores = vec![0f32; segment.len()];
+        for weight in &weights {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            for (address, score) in segment.iter().zip(scores.iter_mut()) {
+                let doc = address.doc_id;
+                if scorer.doc() <= doc && scorer.seek(doc) == doc {
+                    *score += scorer.score();
+                }
             }
         }
+        scored.extend(scores.into_iter().zip(segment.iter().copied()));
     }
     Ok(scored)
 }

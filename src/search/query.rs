@@ -11,7 +11,7 @@
 //! - Everything else (`:`, `AND`, `-`, `'`, SQL fragments) is plain text: punctuation
 //!   is dropped by the analyzer, words stay words.
 
-use tantivy::Term;
+use tantivy::{Searcher, Term};
 use tantivy::query::{
     BooleanQuery, BoostQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query,
     TermQuery,
@@ -51,6 +51,11 @@ pub struct Clause {
     pub quoted: bool,
     /// Exact document number key, when the word looks like a complete number.
     pub number_key: Option<String>,
+    /// For a prefix of one syllable, the folded words of the index it begins (see
+    /// [`expand`]).
+    pub words: Vec<String>,
+    /// For an accented prefix of one syllable, the accented words it begins.
+    pub exact_words: Vec<String>,
 }
 
 impl Clause {
@@ -70,6 +75,8 @@ impl Clause {
             prefix,
             quoted,
             number_key,
+            words: Vec::new(),
+            exact_words: Vec::new(),
         })
     }
 
@@ -81,6 +88,56 @@ impl Clause {
     pub fn is_plain_word(&self) -> bool {
         self.folded.len() == 1 && !self.prefix && self.number_key.is_none()
     }
+
+    /// The prefix of one syllable ("chuyê*"): the words it begins (see [`expand`]).
+    pub fn is_word_prefix(&self) -> bool {
+        self.folded.len() == 1 && self.prefix
+    }
+}
+
+/// Lists the words of the index that each one-syllable prefix begins (at most
+/// [`MAX_PREFIX_EXPANSIONS`], the first in alphabetical order), so that the prefix is
+/// searched, scored and highlighted as a union of those words.
+pub fn expand(clauses: &mut [Clause], searcher: &Searcher, fields: &Fields) -> tantivy::Result<()> {
+    for clause in clauses.iter_mut().filter(|c| c.is_word_prefix()) {
+        let (Some(folded), Some(exact)) = (clause.folded.first(), clause.exact.first()) else {
+            continue;
+        };
+        clause.words = words_beginning(searcher, fields.body, folded)?;
+        if exact != folded {
+            let mut form = String::new();
+            clause.exact_words = words_beginning(searcher, fields.body, exact)?
+                .into_iter()
+                .filter(|word| {
+                    analyzer::fold_token(word, &mut form);
+                    clause.words.contains(&form)
+                })
+                .collect();
+        }
+    }
+    Ok(())
+}
+
+/// The first [`MAX_PREFIX_EXPANSIONS`] terms of `field` that begin with `prefix`.
+fn words_beginning(searcher: &Searcher, field: Field, prefix: &str) -> tantivy::Result<Vec<String>> {
+    let limit = MAX_PREFIX_EXPANSIONS as usize;
+    let mut words = std::collections::BTreeSet::new();
+    for reader in searcher.segment_readers() {
+        let index = reader.inverted_index(field)?;
+        let mut stream = index.terms().range().ge(prefix.as_bytes()).into_stream()?;
+        let mut taken = 0;
+        while taken < limit && stream.advance() {
+            let Some(word) = std::str::from_utf8(stream.key()).ok() else {
+                continue;
+            };
+            if !word.starts_with(prefix) {
+                break;
+            }
+            words.insert(word.to_string());
+            taken += 1;
+        }
+    }
+    Ok(words.into_iter().take(limit).collect())
 }
 
 fn is_quote(c: char) -> bool {
@@ -190,9 +247,30 @@ pub fn required_term(fields: &Fields, clause: &Clause) -> Option<Term> {
     text.map(|t| Term::from_field_text(fields.shingles, &t))
 }
 
+/// Any of `words` in `field`, scored (and boosted) as terms; nothing when there are none.
+fn any_word(field: Field, words: &[String], boost: f32) -> Vec<(Occur, Box<dyn Query>)> {
+    words
+        .iter()
+        .map(|w| {
+            let query = term_query(field, w, IndexRecordOption::WithFreqs);
+            (Occur::Should, boosted(query, boost))
+        })
+        .collect()
+}
+
+/// A union of `parts`, or no document when there are none.
+fn union(parts: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    if parts.is_empty() {
+        Box::new(EmptyQuery)
+    } else {
+        Box::new(BooleanQuery::new(parts))
+    }
+}
+
 /// What a clause requires of a document: its folded form. A word, or two or three
 /// syllables, is one term (see [`required_term`]); more syllables are a phrase of their
-/// triples; a prefix of several syllables is a phrase of pairs ending in a prefix.
+/// triples; a prefix of one syllable is any of the words it begins; a prefix of several
+/// syllables is a phrase of pairs ending in a prefix.
 /// `scored` asks for term frequencies, which ranking needs and counting does not.
 fn required(fields: &Fields, clause: &Clause, scored: bool) -> Option<Box<dyn Query>> {
     let record = if scored {
@@ -205,7 +283,7 @@ fn required(fields: &Fields, clause: &Clause, scored: bool) -> Option<Box<dyn Qu
     }
     match clause.folded.as_slice() {
         [] => None,
-        [word] => Some(prefix_query(fields.body, word)),
+        [_] => Some(union(any_word(fields.body, &clause.words, 1.0))),
         folded if clause.prefix => {
             let pairs = analyzer::pair_terms(folded);
             match pairs.as_slice() {
@@ -220,20 +298,40 @@ fn required(fields: &Fields, clause: &Clause, scored: bool) -> Option<Box<dyn Qu
 /// The query for one clause: its folded form must occur; accent-exact matches and
 /// title matches add to the score.
 pub fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
-    let single_word = clause.is_plain_word();
+    if clause.is_word_prefix() {
+        // Like a plain word (below), a union of terms: the words the prefix begins, in
+        // the body, in the title, and with the prefix's accents.
+        return union(word_prefix_parts(fields, clause));
+    }
     // Every document with the word in the title or with its exact accents also has its
     // folded form in `body`, so a single word may be a plain union of term queries with
     // the same matches and scores; the engine then skips blocks of documents that
     // cannot enter the top hits (block-max WAND) instead of scoring every match.
-    let base = if single_word {
+    let base = if clause.is_plain_word() {
         Occur::Should
     } else {
         Occur::Must
     };
+    let (required, extras) = clause_parts(fields, clause);
     let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    parts.extend(required(fields, clause, true).map(|q| (base, q)));
+    parts.extend(required.map(|q| (base, q)));
+    parts.extend(extras.into_iter().map(|q| (Occur::Should, q)));
+    Box::new(BooleanQuery::new(parts))
+}
+
+fn word_prefix_parts(fields: &Fields, clause: &Clause) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut parts = any_word(fields.body, &clause.words, 1.0);
+    parts.extend(any_word(fields.title, &clause.words, TITLE_BOOST));
+    parts.extend(any_word(fields.body, &clause.exact_words, EXACT_BOOST));
+    parts
+}
+
+/// The scored parts of a clause (not a one-syllable prefix): what it requires, and
+/// what only adds to its score (title, accents, document number), boosted.
+fn clause_parts(fields: &Fields, clause: &Clause) -> (Option<Box<dyn Query>>, Vec<Box<dyn Query>>) {
+    let mut extras = Vec::new();
     if let Some(q) = sequence(fields.title, &clause.folded, clause.prefix) {
-        parts.push((Occur::Should, boosted(q, TITLE_BOOST)));
+        extras.push(boosted(q, TITLE_BOOST));
     }
     if clause.has_accents() {
         // Accent-exact syllables score as terms: the folded form has already checked
@@ -248,15 +346,32 @@ pub fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
             } else {
                 term_query(fields.body, exact, IndexRecordOption::WithFreqs)
             };
-            parts.push((Occur::Should, boosted(query, EXACT_BOOST)));
+            extras.push(boosted(query, EXACT_BOOST));
         }
     }
     if let Some(key) = &clause.number_key {
         let term = Term::from_field_text(fields.number_key, key);
         let query = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-        parts.push((Occur::Should, boosted(query, NUMBER_BOOST)));
+        extras.push(boosted(query, NUMBER_BOOST));
     }
-    Box::new(BooleanQuery::new(parts))
+    (required(fields, clause, true), extras)
+}
+
+/// Consecutive query words found next to each other, one pair term per junction, when
+/// the query is plain words.
+fn proximity(fields: &Fields, clauses: &[Clause]) -> Vec<Box<dyn Query>> {
+    let plain = clauses.len() >= 2 && clauses.iter().all(|c| !c.quoted && !c.prefix);
+    if !plain {
+        return Vec::new();
+    }
+    let folded: Vec<String> = clauses.iter().flat_map(|c| c.folded.clone()).collect();
+    analyzer::pair_terms(&folded)
+        .iter()
+        .map(|pair| {
+            let query = term_query(fields.shingles, pair, IndexRecordOption::WithFreqs);
+            boosted(query, PROXIMITY_BOOST)
+        })
+        .collect()
 }
 
 /// The query for all clauses: every clause must match (or, when `relaxed`, any clause),
@@ -270,17 +385,30 @@ pub fn text_query(fields: &Fields, clauses: &[Clause], relaxed: bool) -> Box<dyn
         .iter()
         .map(|c| (occur, clause_query(fields, c)))
         .collect();
-    let plain = clauses.len() >= 2 && clauses.iter().all(|c| !c.quoted && !c.prefix);
-    if plain {
-        // Consecutive query words found next to each other: one pair term per junction.
-        let folded: Vec<String> = clauses.iter().flat_map(|c| c.folded.clone()).collect();
-        for pair in analyzer::pair_terms(&folded) {
-            let term = Term::from_field_text(fields.shingles, &pair);
-            let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
-            parts.push((Occur::Should, boosted(query, PROXIMITY_BOOST)));
+    parts.extend(
+        proximity(fields, clauses)
+            .into_iter()
+            .map(|q| (Occur::Should, q)),
+    );
+    Box::new(BooleanQuery::new(parts))
+}
+
+/// The leaves of [`text_query`], whose scores on a matching document add up to its
+/// score: a few documents are re-scored one leaf at a time, as seeking a union of
+/// frequent terms reads every document near the target.
+pub fn score_parts(fields: &Fields, clauses: &[Clause]) -> Vec<Box<dyn Query>> {
+    let mut leaves = Vec::new();
+    for clause in clauses {
+        if clause.is_word_prefix() {
+            leaves.extend(word_prefix_parts(fields, clause).into_iter().map(|(_, q)| q));
+        } else {
+            let (required, extras) = clause_parts(fields, clause);
+            leaves.extend(required);
+            leaves.extend(extras);
         }
     }
-    Box::new(BooleanQuery::new(parts))
+    leaves.extend(proximity(fields, clauses));
+    leaves
 }
 
 /// For a query whose every clause requires one term (see [`required_term`]):
@@ -357,7 +485,7 @@ pub fn match_query(fields: &Fields, clauses: &[Clause], relaxed: bool) -> Box<dy
 }
 
 /// The words to highlight in snippets: every syllable of every clause, folded and
-/// exact, as terms of `body` (a prefix highlights nothing).
+/// exact, and the words a one-syllable prefix begins, as terms of `body`.
 pub fn snippet_query(fields: &Fields, clauses: &[Clause]) -> Box<dyn Query> {
     let mut words: Vec<&str> = Vec::new();
     for clause in clauses {
@@ -366,6 +494,8 @@ pub fn snippet_query(fields: &Fields, clauses: &[Clause]) -> Box<dyn Query> {
             words.push(folded);
             words.push(exact);
         }
+        words.extend(clause.words.iter().map(String::as_str));
+        words.extend(clause.exact_words.iter().map(String::as_str));
     }
     words.sort_unstable();
     words.dedup();

@@ -1,23 +1,27 @@
-//! Counting the matches of a query, with facet counts (kind, issuer, year) read from
-//! fast fields in one pass over the matching documents, without scoring them.
+//! Counting the matches of a query, with facet counts (kind, issuer, year), in one pass
+//! over the matching documents without scoring them.
+//!
+//! The facet values of a segment's documents are read from fast fields once and kept
+//! as one small code per document ([`FacetCache`]): counting a match is then one array
+//! read and one increment.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::{Column, StrColumn};
+use tantivy::postings::SegmentPostings;
+use tantivy::schema::IndexRecordOption;
+use tantivy::columnar::StrColumn;
 use tantivy::query::Weight;
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::index::SegmentId;
+use tantivy::{DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::schema;
 
-/// Widest span of years counted in an array; a wider span (dates far off) is counted
-/// in a map.
-const YEAR_SPAN: i64 = 4096;
-
-/// Counts matches; with `facets`, also matches per kind, issuer and year.
-pub struct Tally {
-    /// Count matches per kind, issuer and year as well.
-    pub facets: bool,
+/// Counts matches; with facets, also matches per kind, issuer and year.
+pub struct Tally<'a> {
+    /// The facet codes, when facets are counted.
+    pub facets: Option<&'a FacetCache>,
 }
 
 /// The result of a [`Tally`].
@@ -48,7 +52,83 @@ impl Totals {
     }
 }
 
-impl Collector for Tally {
+/// Facet values (kind label, issuer label, year) shared by some documents.
+type Values = (Option<String>, Option<String>, Option<i64>);
+
+/// The facet values of the documents of one segment.
+pub struct SegmentCodes {
+    /// Code of each document: its index into `values`.
+    codes: Vec<u32>,
+    /// The distinct facet values of the segment.
+    values: Vec<Values>,
+}
+
+impl SegmentCodes {
+    fn build(reader: &SegmentReader) -> tantivy::Result<SegmentCodes> {
+        let fast = reader.fast_fields();
+        let kind = fast.str(schema::KIND_LABEL)?;
+        let issuer = fast.str(schema::ISSUER_LABEL)?;
+        let year = fast.i64(schema::ISSUED_YEAR)?;
+        let ord = |column: &Option<StrColumn>, doc| column.as_ref().and_then(|c| c.ords().first(doc));
+        let mut known: HashMap<(Option<u64>, Option<u64>, Option<i64>), u32> = HashMap::new();
+        let mut keys = Vec::new();
+        let mut codes = Vec::with_capacity(reader.max_doc() as usize);
+        for doc in 0..reader.max_doc() {
+            let key = (ord(&kind, doc), ord(&issuer, doc), year.first(doc));
+            let next = u32::try_from(keys.len()).unwrap_or(u32::MAX);
+            let code = *known.entry(key).or_insert_with(|| {
+                keys.push(key);
+                next
+            });
+            codes.push(code);
+        }
+        let label = |column: &Option<StrColumn>, ord: Option<u64>| {
+            let mut label = String::new();
+            let found = column.as_ref().zip(ord).map(|(c, o)| c.ord_to_str(o, &mut label));
+            matches!(found, Some(Ok(true))).then_some(label)
+        };
+        let values = keys
+            .into_iter()
+            .map(|(k, i, y)| (label(&kind, k), label(&issuer, i), y))
+            .collect();
+        Ok(SegmentCodes { codes, values })
+    }
+}
+
+/// The [`SegmentCodes`] of the segments searched, computed on first use.
+#[derive(Default)]
+pub struct FacetCache {
+    segments: Mutex<HashMap<SegmentId, Arc<SegmentCodes>>>,
+}
+
+impl FacetCache {
+    fn lock(&self) -> MutexGuard<'_, HashMap<SegmentId, Arc<SegmentCodes>>> {
+        // The map is only inserted into and pruned: it stays valid after a panic.
+        self.segments.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn codes(&self, reader: &SegmentReader) -> tantivy::Result<Arc<SegmentCodes>> {
+        let id = reader.segment_id();
+        if let Some(codes) = self.lock().get(&id) {
+            return Ok(Arc::clone(codes));
+        }
+        let codes = Arc::new(SegmentCodes::build(reader)?);
+        self.lock().insert(id, Arc::clone(&codes));
+        Ok(codes)
+    }
+
+    /// Forgets the segments that `searcher` no longer has (merged or deleted).
+    pub fn retain(&self, searcher: &Searcher) {
+        let live: HashSet<SegmentId> = searcher
+            .segment_readers()
+            .iter()
+            .map(SegmentReader::segment_id)
+            .collect();
+        self.lock().retain(|id, _| live.contains(id));
+    }
+}
+
+impl Collector for Tally<'_> {
     type Fruit = Totals;
     type Child = SegmentTally;
 
@@ -57,15 +137,13 @@ impl Collector for Tally {
         _segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<SegmentTally> {
-        let facets = if self.facets {
-            let fast = reader.fast_fields();
-            Some(SegmentFacets {
-                kind: Labels::new(fast.str(schema::KIND_LABEL)?),
-                issuer: Labels::new(fast.str(schema::ISSUER_LABEL)?),
-                years: Years::new(fast.i64(schema::ISSUED_YEAR)?),
-            })
-        } else {
-            None
+        let facets = match self.facets {
+            Some(cache) => {
+                let codes = cache.codes(reader)?;
+                let counts = vec![0; codes.values.len()];
+                Some((codes, counts))
+            }
+            None => None,
         };
         Ok(SegmentTally { total: 0, facets })
     }
@@ -88,7 +166,7 @@ impl Collector for Tally {
         segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<Totals> {
-        if !self.facets {
+        if self.facets.is_none() {
             // A single term without deletions is counted from its document frequency.
             let total = weight.count(reader)? as usize;
             return Ok(Totals {
@@ -112,36 +190,28 @@ impl Collector for Tally {
     }
 }
 
-/// Per-segment state of a [`Tally`].
+/// Per-segment state of a [`Tally`]: matches, and matches per facet code.
 pub struct SegmentTally {
     total: usize,
-    facets: Option<SegmentFacets>,
-}
-
-struct SegmentFacets {
-    kind: Labels,
-    issuer: Labels,
-    years: Years,
+    facets: Option<(Arc<SegmentCodes>, Vec<u64>)>,
 }
 
 impl SegmentCollector for SegmentTally {
     type Fruit = Totals;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
-        self.total += 1;
-        if let Some(facets) = &mut self.facets {
-            facets.kind.add_one(doc);
-            facets.issuer.add_one(doc);
-            facets.years.add_one(doc);
-        }
+        self.collect_block(&[doc]);
     }
 
     fn collect_block(&mut self, docs: &[DocId]) {
         self.total += docs.len();
-        if let Some(facets) = &mut self.facets {
-            facets.kind.add(docs);
-            facets.issuer.add(docs);
-            facets.years.add(docs);
+        if let Some((codes, counts)) = &mut self.facets {
+            for doc in docs {
+                let code = codes.codes.get(*doc as usize).copied().unwrap_or(u32::MAX);
+                if let Some(count) = counts.get_mut(code as usize) {
+                    *count += 1;
+                }
+            }
         }
     }
 
@@ -150,127 +220,146 @@ impl SegmentCollector for SegmentTally {
             total: self.total,
             ..Totals::default()
         };
-        if let Some(facets) = self.facets {
-            totals.kinds = facets.kind.harvest();
-            totals.issuers = facets.issuer.harvest();
-            totals.years = facets.years.harvest();
+        let Some((codes, counts)) = self.facets else {
+            return totals;
+        };
+        for ((kind, issuer, year), n) in codes.values.iter().zip(counts) {
+            if n == 0 {
+                continue;
+            }
+            if let Some(kind) = kind {
+                *totals.kinds.entry(kind.clone()).or_default() += n;
+            }
+            if let Some(issuer) = issuer {
+                *totals.issuers.entry(issuer.clone()).or_default() += n;
+            }
+            if let Some(year) = year {
+                *totals.years.entry(*year).or_default() += n;
+            }
         }
         totals
     }
 }
 
-/// Counts per term ordinal of a string fast field.
-struct Labels {
-    column: Option<StrColumn>,
-    counts: Vec<u64>,
-    buffer: Vec<Option<u64>>,
-}
+/// A term rarer than this fraction of a segment's documents leads an intersection by
+/// skipping; when every term is more frequent, each is read into a bit set.
+const DENSE_FRACTION: u32 = 32;
 
-impl Labels {
-    fn new(column: Option<StrColumn>) -> Self {
-        let terms = column.as_ref().map_or(0, |c| c.num_terms());
-        Self {
-            column,
-            counts: vec![0; terms],
-            buffer: Vec::new(),
-        }
-    }
-
-    fn add(&mut self, docs: &[DocId]) {
-        let Some(column) = &self.column else { return };
-        self.buffer.clear();
-        self.buffer.resize(docs.len(), None);
-        column.ords().first_vals(docs, &mut self.buffer);
-        for ord in self.buffer.iter().flatten() {
-            if let Some(count) = self.counts.get_mut(*ord as usize) {
-                *count += 1;
+/// Counts, like [`Tally`], the documents that have, for every group of `groups`, one
+/// of its terms.
+///
+/// Frequent terms (a query of common words matches most of a million directives) are
+/// read into bit sets, intersected word by word: reading a posting list is cheaper
+/// than seeking in it for every candidate. A rare single term leads an intersection
+/// by seeking instead.
+pub fn tally_terms(
+    searcher: &Searcher,
+    groups: &[Vec<tantivy::Term>],
+    facets: Option<&FacetCache>,
+) -> tantivy::Result<Totals> {
+    let tally = Tally { facets };
+    let mut all = Totals::default();
+    'segments: for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        let mut postings: Vec<Vec<SegmentPostings>> = Vec::with_capacity(groups.len());
+        for group in groups {
+            let mut any = Vec::with_capacity(group.len());
+            for term in group {
+                let index = reader.inverted_index(term.field())?;
+                any.extend(index.read_postings(term, IndexRecordOption::Basic)?);
             }
+            if any.is_empty() {
+                continue 'segments;
+            }
+            postings.push(any);
         }
-    }
-
-    fn add_one(&mut self, doc: DocId) {
-        let ord = self.column.as_ref().and_then(|c| c.ords().first(doc));
-        if let Some(count) = ord.and_then(|ord| self.counts.get_mut(ord as usize)) {
-            *count += 1;
-        }
-    }
-
-    fn harvest(self) -> HashMap<String, u64> {
-        let mut out = HashMap::new();
-        let Some(column) = &self.column else {
-            return out;
+        let frequency = |any: &Vec<SegmentPostings>| -> u32 {
+            any.iter().map(|p| p.doc_freq()).fold(0, u32::saturating_add)
         };
-        for (ord, n) in self.counts.iter().enumerate() {
-            let mut label = String::new();
-            if *n > 0 && column.ord_to_str(ord as u64, &mut label).unwrap_or(false) {
-                out.insert(label, *n);
+        postings.sort_by_key(frequency);
+        let mut segment = tally.for_segment(u32::try_from(ord).unwrap_or(u32::MAX), reader)?;
+        let alive = reader.alive_bitset();
+        let mut block = Vec::with_capacity(tantivy::COLLECT_BLOCK_BUFFER_LEN);
+        let mut emit = |doc: DocId, segment: &mut SegmentTally| {
+            if alive.is_none_or(|a| a.is_alive(doc)) {
+                block.push(doc);
+                if block.len() == block.capacity() {
+                    segment.collect_block(&block);
+                    block.clear();
+                }
             }
-        }
-        out
-    }
-}
-
-/// Counts per year, in an array over the segment's span of years when it is narrow.
-struct Years {
-    column: Column<i64>,
-    first: i64,
-    counts: Vec<u64>,
-    wide: HashMap<i64, u64>,
-    buffer: Vec<Option<i64>>,
-}
-
-impl Years {
-    fn new(column: Column<i64>) -> Self {
-        let (first, last) = (column.min_value(), column.max_value());
-        let span = last.saturating_sub(first).saturating_add(1);
-        let counts = if (1..=YEAR_SPAN).contains(&span) {
-            vec![0; span as usize]
+        };
+        let singles = postings.iter().all(|any| any.len() == 1);
+        let rare = postings
+            .first()
+            .is_some_and(|lead| frequency(lead).saturating_mul(DENSE_FRACTION) < reader.max_doc());
+        if singles && rare {
+            let mut singles: Vec<SegmentPostings> = postings.into_iter().flatten().collect();
+            let Some((lead, others)) = singles.split_first_mut() else {
+                continue;
+            };
+            let mut doc = lead.doc();
+            'docs: while doc != tantivy::TERMINATED {
+                for other in others.iter_mut() {
+                    let found = if other.doc() < doc {
+                        other.seek(doc)
+                    } else {
+                        other.doc()
+                    };
+                    if found != doc {
+                        if found == tantivy::TERMINATED {
+                            break 'docs;
+                        }
+                        doc = lead.seek(found);
+                        continue 'docs;
+                    }
+                }
+                emit(doc, &mut segment);
+                doc = lead.advance();
+            }
         } else {
-            Vec::new()
-        };
-        Self {
-            column,
-            first,
-            counts,
-            wide: HashMap::new(),
-            buffer: Vec::new(),
-        }
-    }
-
-    fn add(&mut self, docs: &[DocId]) {
-        self.buffer.clear();
-        self.buffer.resize(docs.len(), None);
-        self.column.first_vals(docs, &mut self.buffer);
-        let buffer = std::mem::take(&mut self.buffer);
-        for year in buffer.iter().flatten() {
-            self.count(*year);
-        }
-        self.buffer = buffer;
-    }
-
-    fn add_one(&mut self, doc: DocId) {
-        if let Some(year) = self.column.first(doc) {
-            self.count(year);
-        }
-    }
-
-    fn count(&mut self, year: i64) {
-        let slot = year
-            .checked_sub(self.first)
-            .and_then(|i| usize::try_from(i).ok());
-        match slot.and_then(|i| self.counts.get_mut(i)) {
-            Some(count) => *count += 1,
-            None => *self.wide.entry(year).or_default() += 1,
-        }
-    }
-
-    fn harvest(self) -> HashMap<i64, u64> {
-        let mut out = self.wide;
-        for (i, n) in self.counts.iter().enumerate() {
-            if *n > 0 {
-                *out.entry(self.first + i as i64).or_default() += *n;
+            let words = reader.max_doc().div_ceil(64) as usize;
+            let mut bits: Option<Vec<u64>> = None;
+            for any in &mut postings {
+                let mut group = vec![0u64; words];
+                for p in any.iter_mut() {
+                    add_docs(p, &mut group);
+                }
+                match &mut bits {
+                    None => bits = Some(group),
+                    Some(bits) => {
+                        for (word, other) in bits.iter_mut().zip(&group) {
+                            *word &= other;
+                        }
+                    }
+                }
+            }
+            for (i, word) in bits.unwrap_or_default().into_iter().enumerate() {
+                let mut word = word;
+                while word != 0 {
+                    let doc = (i as u32) * 64 + word.trailing_zeros();
+                    emit(doc, &mut segment);
+                    word &= word - 1;
+                }
             }
         }
-        out
+        segment.collect_block(&block);
+        all.absorb(segment.harvest());
+    }
+    Ok(all)
+}
+
+/// Sets the bits of the documents of `postings` in `bits`.
+fn add_docs(postings: &mut SegmentPostings, bits: &mut [u64]) {
+    let mut buffer = [0; tantivy::COLLECT_BLOCK_BUFFER_LEN];
+    loop {
+        let n = postings.fill_buffer(&mut buffer);
+        for doc in buffer.iter().take(n) {
+            if let Some(word) = bits.get_mut((doc / 64) as usize) {
+                *word |= 1 << (doc % 64);
+            }
+        }
+        if n < buffer.len() {
+            return;
+        }
     }
 }
