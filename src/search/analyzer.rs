@@ -498,10 +498,7 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         assert_eq!(pair_terms(&folded), vec!["chuyen doi", "doi so", "so hoa"]);
-        assert_eq!(
-            triple_terms(&folded),
-            vec!["#chuyen doi so", "#doi so hoa"]
-        );
+        assert_eq!(triple_terms(&folded), vec!["#chuyen doi so", "#doi so hoa"]);
     }
 
     #[test]

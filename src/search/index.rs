@@ -15,8 +15,8 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
-    DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
-    Term,
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher,
+    TantivyDocument, Term,
 };
 
 use super::query;
@@ -508,7 +508,11 @@ impl Filters {
             .iter()
             .map(|t| Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic)) as _)
             .collect();
-        queries.extend(self.days.iter().map(|q| Box::new(q.clone()) as Box<dyn Query>));
+        queries.extend(
+            self.days
+                .iter()
+                .map(|q| Box::new(q.clone()) as Box<dyn Query>),
+        );
         queries
     }
 }

@@ -11,12 +11,11 @@
 //! - Everything else (`:`, `AND`, `-`, `'`, SQL fragments) is plain text: punctuation
 //!   is dropped by the analyzer, words stay words.
 
-use tantivy::{Searcher, Term};
 use tantivy::query::{
-    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query,
-    TermQuery,
+    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
 
 use super::analyzer;
 use super::schema::Fields;
@@ -119,7 +118,11 @@ pub fn expand(clauses: &mut [Clause], searcher: &Searcher, fields: &Fields) -> t
 }
 
 /// The first [`MAX_PREFIX_EXPANSIONS`] terms of `field` that begin with `prefix`.
-fn words_beginning(searcher: &Searcher, field: Field, prefix: &str) -> tantivy::Result<Vec<String>> {
+fn words_beginning(
+    searcher: &Searcher,
+    field: Field,
+    prefix: &str,
+) -> tantivy::Result<Vec<String>> {
     let limit = MAX_PREFIX_EXPANSIONS as usize;
     let mut words = std::collections::BTreeSet::new();
     for reader in searcher.segment_readers() {
@@ -400,7 +403,11 @@ pub fn score_parts(fields: &Fields, clauses: &[Clause]) -> Vec<Box<dyn Query>> {
     let mut leaves = Vec::new();
     for clause in clauses {
         if clause.is_word_prefix() {
-            leaves.extend(word_prefix_parts(fields, clause).into_iter().map(|(_, q)| q));
+            leaves.extend(
+                word_prefix_parts(fields, clause)
+                    .into_iter()
+                    .map(|(_, q)| q),
+            );
         } else {
             let (required, extras) = clause_parts(fields, clause);
             leaves.extend(required);
@@ -449,7 +456,9 @@ pub fn candidate_queries(fields: &Fields, clauses: &[Clause]) -> Option<Vec<Box<
             })
             .collect();
         match parts.len() {
-            1 => parts.pop().map_or_else(|| Box::new(EmptyQuery) as _, |(_, q)| q),
+            1 => parts
+                .pop()
+                .map_or_else(|| Box::new(EmptyQuery) as _, |(_, q)| q),
             _ => Box::new(BooleanQuery::new(parts)),
         }
     };
@@ -479,7 +488,9 @@ pub fn match_query(fields: &Fields, clauses: &[Clause], relaxed: bool) -> Box<dy
         .map(|q| (occur, q))
         .collect();
     match parts.len() {
-        1 => parts.pop().map_or_else(|| Box::new(EmptyQuery) as _, |(_, q)| q),
+        1 => parts
+            .pop()
+            .map_or_else(|| Box::new(EmptyQuery) as _, |(_, q)| q),
         _ => Box::new(BooleanQuery::new(parts)),
     }
 }
@@ -501,7 +512,12 @@ pub fn snippet_query(fields: &Fields, clauses: &[Clause]) -> Box<dyn Query> {
     words.dedup();
     let parts: Vec<(Occur, Box<dyn Query>)> = words
         .into_iter()
-        .map(|w| (Occur::Should, term_query(fields.body, w, IndexRecordOption::Basic)))
+        .map(|w| {
+            (
+                Occur::Should,
+                term_query(fields.body, w, IndexRecordOption::Basic),
+            )
+        })
         .collect();
     Box::new(BooleanQuery::new(parts))
 }

@@ -9,11 +9,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::postings::SegmentPostings;
-use tantivy::schema::IndexRecordOption;
 use tantivy::columnar::StrColumn;
-use tantivy::query::Weight;
 use tantivy::index::SegmentId;
+use tantivy::postings::SegmentPostings;
+use tantivy::query::Weight;
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, Searcher, SegmentOrdinal, SegmentReader};
 
 use super::schema;
@@ -69,7 +69,8 @@ impl SegmentCodes {
         let kind = fast.str(schema::KIND_LABEL)?;
         let issuer = fast.str(schema::ISSUER_LABEL)?;
         let year = fast.i64(schema::ISSUED_YEAR)?;
-        let ord = |column: &Option<StrColumn>, doc| column.as_ref().and_then(|c| c.ords().first(doc));
+        let ord =
+            |column: &Option<StrColumn>, doc| column.as_ref().and_then(|c| c.ords().first(doc));
         let mut known: HashMap<(Option<u64>, Option<u64>, Option<i64>), u32> = HashMap::new();
         let mut keys = Vec::new();
         let mut codes = Vec::with_capacity(reader.max_doc() as usize);
@@ -84,7 +85,10 @@ impl SegmentCodes {
         }
         let label = |column: &Option<StrColumn>, ord: Option<u64>| {
             let mut label = String::new();
-            let found = column.as_ref().zip(ord).map(|(c, o)| c.ord_to_str(o, &mut label));
+            let found = column
+                .as_ref()
+                .zip(ord)
+                .map(|(c, o)| c.ord_to_str(o, &mut label));
             matches!(found, Some(Ok(true))).then_some(label)
         };
         let values = keys
@@ -273,7 +277,9 @@ pub fn tally_terms(
             postings.push(any);
         }
         let frequency = |any: &Vec<SegmentPostings>| -> u32 {
-            any.iter().map(|p| p.doc_freq()).fold(0, u32::saturating_add)
+            any.iter()
+                .map(|p| p.doc_freq())
+                .fold(0, u32::saturating_add)
         };
         postings.sort_by_key(frequency);
         let mut segment = tally.for_segment(u32::try_from(ord).unwrap_or(u32::MAX), reader)?;

@@ -387,7 +387,13 @@ fn facets_skip_deleted_directives() {
     let results = index.search(&SearchQuery::default()).expect("search");
     assert_eq!(results.total, 3);
     assert_eq!(results.facets.years, vec![(2020, 3)]);
-    assert!(results.facets.kinds.iter().all(|(kind, _)| kind != "Công văn"));
+    assert!(
+        results
+            .facets
+            .kinds
+            .iter()
+            .all(|(kind, _)| kind != "Công văn")
+    );
 }
 
 /// Twenty hits from candidates, against the same ranks of a page too deep for them
@@ -413,7 +419,10 @@ fn assert_candidates_agree(index: &SearchIndex, text: &str) {
     assert_eq!(shallow.len(), 20, "{text}");
     assert_eq!(shallow.len(), deep.len(), "{text}");
     for (a, b) in shallow.iter().zip(&deep) {
-        assert!((a - b).abs() <= 1e-4 * b.abs(), "{text}: {shallow:?} {deep:?}");
+        assert!(
+            (a - b).abs() <= 1e-4 * b.abs(),
+            "{text}: {shallow:?} {deep:?}"
+        );
     }
 }
 
@@ -450,7 +459,10 @@ fn ranking_and_counts_from_candidates_agree_with_scoring_every_match() {
 #[test]
 fn long_phrases_and_prefixes_follow_the_word_order() {
     let index = sample_index();
-    assert_eq!(ids(&search(&index, "\"sửa chữa đường giao thông\"")), vec![2]);
+    assert_eq!(
+        ids(&search(&index, "\"sửa chữa đường giao thông\"")),
+        vec![2]
+    );
     assert!(search(&index, "\"giao thông đường\"").hits.is_empty());
     assert_eq!(ids(&search(&index, "\"sua chua duong gia*\"")), vec![2]);
     // The accented prefix ranks "chuyển" before "chuyen".
