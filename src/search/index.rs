@@ -42,8 +42,9 @@ const FACET_VALUES: usize = 50;
 /// Deepest hit (offset + limit) ranked among candidates (see [`SearchIndex::top_pruned`]);
 /// deeper pages score every match.
 const RESCORE_MAX_HITS: usize = 200;
-/// Candidates taken from each ranking signal per hit asked for, and at least.
+/// Candidates taken from each ranking signal per hit asked for.
 const CANDIDATES_PER_HIT: usize = 3;
+/// Fewest candidates taken from each ranking signal.
 const MIN_CANDIDATES: usize = 60;
 
 /// A full-text index of directives.
