@@ -42,10 +42,10 @@ const FACET_VALUES: usize = 50;
 /// Deepest hit (offset + limit) ranked among candidates (see [`SearchIndex::top_pruned`]);
 /// deeper pages score every match.
 const RESCORE_MAX_HITS: usize = 200;
-/// Candidates taken from each ranking signal per hit asked for.
-const CANDIDATES_PER_HIT: usize = 3;
-/// Fewest candidates taken from each ranking signal.
-const MIN_CANDIDATES: usize = 60;
+/// Candidates re-scored per hit asked for.
+const CANDIDATES_PER_HIT: usize = 4;
+/// Fewest candidates re-scored.
+const MIN_CANDIDATES: usize = 80;
 
 /// A full-text index of directives.
 ///
@@ -369,13 +369,14 @@ impl SearchIndex {
     /// when they can be found without scoring every match; `None` otherwise (prefixes,
     /// phrases of more than three syllables, deep pages).
     ///
-    /// One plain word or one-syllable prefix is a union of terms, ranked skipping blocks of documents that
-    /// cannot enter the top (block-max WAND). Other queries whose clauses each require
-    /// one term (words, phrases of two or three syllables) are not scored on every
-    /// match either: the best documents of each ranking signal (see
-    /// [`query::candidate_queries`]), found the same way, are the candidates, and they
-    /// are scored by the whole query. A document could only be missed if it is outside
-    /// the best few of every signal and still among the best overall.
+    /// One plain word or one-syllable prefix is a union of terms, ranked skipping blocks
+    /// of documents that cannot enter the top (block-max WAND). Other queries whose
+    /// clauses each require one term (words, phrases of two or three syllables) are
+    /// not scored on every match either: the best documents of the union of all their
+    /// scoring terms (see [`query::candidate_query`]), found the same way, are the
+    /// candidates; those with every required term are scored by the whole query. A
+    /// document could only be missed if documents lacking a required term outscore it
+    /// in the union and crowd it out of the candidates.
     fn top_pruned(
         &self,
         searcher: &Searcher,
@@ -390,23 +391,19 @@ impl SearchIndex {
             let top = TopDocs::with_limit(page.limit).and_offset(page.offset);
             return Ok(Some(searcher.search(text_query, &top.order_by_score())?));
         }
-        let sources = match query::candidate_queries(&self.fields, clauses) {
-            Some(sources) if wanted <= RESCORE_MAX_HITS => sources,
+        let (required, union) = match query::candidate_query(&self.fields, clauses) {
+            Some(candidates) if wanted <= RESCORE_MAX_HITS => candidates,
             _ => return Ok(None),
         };
-        let per_source = (wanted * CANDIDATES_PER_HIT).max(MIN_CANDIDATES);
-        let mut candidates = Vec::new();
-        for source in &sources {
-            let best = searcher.search(
-                source.as_ref(),
-                &TopDocs::with_limit(per_source).order_by_score(),
-            )?;
-            candidates.extend(best.into_iter().map(|(_, address)| address));
-        }
+        let best = searcher.search(
+            union.as_ref(),
+            &TopDocs::with_limit((wanted * CANDIDATES_PER_HIT).max(MIN_CANDIDATES))
+                .order_by_score(),
+        )?;
+        let mut candidates: Vec<DocAddress> = best.into_iter().map(|(_, a)| a).collect();
         candidates.sort_unstable();
-        candidates.dedup();
         let leaves = query::score_parts(&self.fields, clauses);
-        let mut scored = rescore(searcher, &leaves, &candidates)?;
+        let mut scored = rescore(searcher, &required, &leaves, &candidates)?;
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         Ok(Some(
             scored
@@ -525,10 +522,11 @@ struct Page {
     offset: usize,
 }
 
-/// Scores of the `candidates` (sorted, all matching): the sums of the scores of the
-/// `leaves` of their query, each read by seeking its own scorer.
+/// The `candidates` (sorted) that have every `required` term, with the sums of the
+/// scores of the `leaves` of their query, each read by seeking its own scorer.
 fn rescore(
     searcher: &Searcher,
+    required: &[Term],
     leaves: &[Box<dyn Query>],
     candidates: &[DocAddress],
 ) -> Result<Vec<(f32, DocAddress)>, SearchError> {
@@ -542,6 +540,18 @@ fn rescore(
             continue;
         };
         let reader = searcher.segment_reader(first.segment_ord);
+        let mut matching = vec![true; segment.len()];
+        for term in required {
+            let index = reader.inverted_index(term.field())?;
+            let Some(mut postings) = index.read_postings(term, IndexRecordOption::Basic)? else {
+                matching.fill(false);
+                break;
+            };
+            for (address, matches) in segment.iter().zip(matching.iter_mut()) {
+                let doc = address.doc_id;
+                *matches &= postings.doc() <= doc && postings.seek(doc) == doc;
+            }
+        }
         let mut scores = vec![0f32; segment.len()];
         for weight in &weights {
             let mut scorer = weight.scorer(reader, 1.0)?;
@@ -552,7 +562,13 @@ fn rescore(
                 }
             }
         }
-        scored.extend(scores.into_iter().zip(segment.iter().copied()));
+        let found = scores.into_iter().zip(segment.iter().copied());
+        scored.extend(
+            found
+                .zip(&matching)
+                .filter(|(_, matches)| **matches)
+                .map(|(hit, _)| hit),
+        );
     }
     Ok(scored)
 }

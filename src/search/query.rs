@@ -418,64 +418,41 @@ pub fn score_parts(fields: &Fields, clauses: &[Clause]) -> Vec<Box<dyn Query>> {
     leaves
 }
 
-/// For a query whose every clause requires one term (see [`required_term`]):
-/// conjunctions of terms, one per ranking signal (the required terms alone, with the
-/// accent-exact words, with the words in the title, with adjacent plain words), whose
-/// best documents together are the candidates for the best documents of
-/// [`text_query`]. Each is a plain intersection of terms, which the engine ranks
-/// skipping blocks of documents that cannot enter the top (block-max WAND). `None` for
-/// other queries.
-pub fn candidate_queries(fields: &Fields, clauses: &[Clause]) -> Option<Vec<Box<dyn Query>>> {
+/// For a query whose every clause requires one term (see [`required_term`]): those
+/// terms, and a union of every term whose score adds to the score of [`text_query`]
+/// (the required terms, the accent-exact words, the words in the title, adjacent plain
+/// words), with their weights. On a document with all required terms, the union
+/// scores what the whole query scores (but for a title phrase, counted here word by
+/// word); the engine finds its best documents skipping blocks of documents that cannot
+/// enter the top (block-max WAND). `None` for other queries.
+pub fn candidate_query(fields: &Fields, clauses: &[Clause]) -> Option<(Vec<Term>, Box<dyn Query>)> {
     let required: Vec<Term> = clauses
         .iter()
         .map(|c| required_term(fields, c))
         .collect::<Option<_>>()?;
-    let mut exact = Vec::new();
-    let mut title = Vec::new();
+    let scored = |term: Term, boost: f32| -> (Occur, Box<dyn Query>) {
+        let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+        (Occur::Should, boosted(query, boost))
+    };
+    let mut parts: Vec<(Occur, Box<dyn Query>)> =
+        required.iter().map(|t| scored(t.clone(), 1.0)).collect();
     for clause in clauses {
         for (e, f) in clause.exact.iter().zip(&clause.folded) {
+            parts.push(scored(Term::from_field_text(fields.title, f), TITLE_BOOST));
             if e != f {
-                exact.push(Term::from_field_text(fields.body, e));
-            }
-            title.push(Term::from_field_text(fields.title, f));
-        }
-    }
-    let all = |extra: Vec<Term>| -> Box<dyn Query> {
-        let mut terms: Vec<Term> = Vec::new();
-        for term in required.iter().cloned().chain(extra) {
-            if !terms.contains(&term) {
-                terms.push(term);
+                parts.push(scored(Term::from_field_text(fields.body, e), EXACT_BOOST));
             }
         }
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = terms
-            .into_iter()
-            .map(|t| {
-                let query: Box<dyn Query> =
-                    Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs));
-                (Occur::Must, query)
-            })
-            .collect();
-        match parts.len() {
-            1 => parts
-                .pop()
-                .map_or_else(|| Box::new(EmptyQuery) as _, |(_, q)| q),
-            _ => Box::new(BooleanQuery::new(parts)),
-        }
-    };
-    let mut sources = vec![all(Vec::new()), all(title)];
-    if !exact.is_empty() {
-        sources.push(all(exact));
     }
-    let plain = clauses.len() >= 2 && clauses.iter().all(|c| c.is_plain_word() && !c.quoted);
+    let plain = clauses.len() >= 2 && clauses.iter().all(|c| !c.quoted && !c.prefix);
     if plain {
         let folded: Vec<String> = clauses.iter().flat_map(|c| c.folded.clone()).collect();
-        let adjacent = analyzer::pair_terms(&folded)
-            .iter()
-            .map(|p| Term::from_field_text(fields.shingles, p))
-            .collect();
-        sources.push(all(adjacent));
+        for pair in analyzer::pair_terms(&folded) {
+            let term = Term::from_field_text(fields.shingles, &pair);
+            parts.push(scored(term, PROXIMITY_BOOST));
+        }
     }
-    Some(sources)
+    Some((required, Box::new(BooleanQuery::new(parts))))
 }
 
 /// The documents [`text_query`] matches, without what only adds to the score: for
