@@ -43,9 +43,9 @@ const FACET_VALUES: usize = 50;
 /// deeper pages score every match.
 const RESCORE_MAX_HITS: usize = 200;
 /// Candidates re-scored per hit asked for.
-const CANDIDATES_PER_HIT: usize = 4;
+const CANDIDATES_PER_HIT: usize = 3;
 /// Fewest candidates re-scored.
-const MIN_CANDIDATES: usize = 80;
+const MIN_CANDIDATES: usize = 60;
 
 /// A full-text index of directives.
 ///

@@ -315,7 +315,7 @@ pub fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
     } else {
         Occur::Must
     };
-    let (required, extras) = clause_parts(fields, clause);
+    let ClauseParts { required, extras } = clause_parts(fields, clause);
     let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     parts.extend(required.map(|q| (base, q)));
     parts.extend(extras.into_iter().map(|q| (Occur::Should, q)));
@@ -331,7 +331,7 @@ fn word_prefix_parts(fields: &Fields, clause: &Clause) -> Vec<(Occur, Box<dyn Qu
 
 /// The scored parts of a clause (not a one-syllable prefix): what it requires, and
 /// what only adds to its score (title, accents, document number), boosted.
-fn clause_parts(fields: &Fields, clause: &Clause) -> (Option<Box<dyn Query>>, Vec<Box<dyn Query>>) {
+fn clause_parts(fields: &Fields, clause: &Clause) -> ClauseParts {
     let mut extras = Vec::new();
     if let Some(q) = sequence(fields.title, &clause.folded, clause.prefix) {
         extras.push(boosted(q, TITLE_BOOST));
@@ -357,7 +357,16 @@ fn clause_parts(fields: &Fields, clause: &Clause) -> (Option<Box<dyn Query>>, Ve
         let query = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
         extras.push(boosted(query, NUMBER_BOOST));
     }
-    (required(fields, clause, true), extras)
+    ClauseParts {
+        required: required(fields, clause, true),
+        extras,
+    }
+}
+
+/// The scored parts of a clause (see [`clause_parts`]).
+struct ClauseParts {
+    required: Option<Box<dyn Query>>,
+    extras: Vec<Box<dyn Query>>,
 }
 
 /// Consecutive query words found next to each other, one pair term per junction, when
@@ -409,7 +418,7 @@ pub fn score_parts(fields: &Fields, clauses: &[Clause]) -> Vec<Box<dyn Query>> {
                     .map(|(_, q)| q),
             );
         } else {
-            let (required, extras) = clause_parts(fields, clause);
+            let ClauseParts { required, extras } = clause_parts(fields, clause);
             leaves.extend(required);
             leaves.extend(extras);
         }

@@ -54,6 +54,8 @@ impl Totals {
 
 /// Facet values (kind label, issuer label, year) shared by some documents.
 type Values = (Option<String>, Option<String>, Option<i64>);
+/// The same, with the labels as term ordinals of the segment.
+type Ordinals = (Option<u64>, Option<u64>, Option<i64>);
 
 /// The facet values of the documents of one segment.
 pub struct SegmentCodes {
@@ -71,7 +73,7 @@ impl SegmentCodes {
         let year = fast.i64(schema::ISSUED_YEAR)?;
         let ord =
             |column: &Option<StrColumn>, doc| column.as_ref().and_then(|c| c.ords().first(doc));
-        let mut known: HashMap<(Option<u64>, Option<u64>, Option<i64>), u32> = HashMap::new();
+        let mut known: HashMap<Ordinals, u32> = HashMap::new();
         let mut keys = Vec::new();
         let mut codes = Vec::with_capacity(reader.max_doc() as usize);
         for doc in 0..reader.max_doc() {
