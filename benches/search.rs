@@ -1,9 +1,10 @@
 //! Search benchmark: `cargo bench --bench search`.
 //! Environment: SEARCH_BENCH_DIRECTIVES (default 100000), SEARCH_BENCH_QUERIES (2000),
-//! SEARCH_BENCH_SEED (42), SEARCH_BENCH_COMMIT_EVERY (25000), SEARCH_BENCH_FACETS (true),
+//! SEARCH_BENCH_SEED (42), SEARCH_BENCH_COMMIT_EVERY (100000), SEARCH_BENCH_FACETS (true),
 //! SEARCH_BENCH_CPU_TIME (false: time queries by thread CPU time, not wall time),
 //! SEARCH_BENCH_REUSE (false: keep an index of the same size from an earlier run),
-//! SEARCH_BENCH_DIR (default: target/search-bench).
+//! SEARCH_BENCH_DIR (default: target/search-bench), SEARCH_BENCH_SLOW_MS (print the queries
+//! slower than this).
 
 use std::path::PathBuf;
 
@@ -37,6 +38,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         facets: env_or("SEARCH_BENCH_FACETS", defaults.facets),
         reuse: env_or("SEARCH_BENCH_REUSE", defaults.reuse),
         cpu_time: env_or("SEARCH_BENCH_CPU_TIME", defaults.cpu_time),
+        show_slower_than: std::env::var("SEARCH_BENCH_SLOW_MS")
+            .ok()
+            .and_then(|v| v.parse::<f64>().ok())
+            .map(|ms| std::time::Duration::from_secs_f64(ms / 1e3)),
     };
     let dir = std::env::var_os("SEARCH_BENCH_DIR")
         .map(PathBuf::from)

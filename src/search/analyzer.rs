@@ -22,8 +22,12 @@ use crate::text;
 
 /// Name of the analyzer registered on the index.
 pub const VIETNAMESE: &str = "dondoc_vi";
-/// Name of the analyzer of folded syllable pairs ("chuyen doi", "doi so").
-pub const PAIRS: &str = "dondoc_vi_pairs";
+/// Name of the analyzer of folded syllable pairs and triples ("chuyen doi", "doi so",
+/// "#chuyen doi so").
+pub const SHINGLES: &str = "dondoc_vi_shingles";
+/// First character of a triple term, which sets triples apart from pairs: a prefix of
+/// pairs ("kien gi*") never expands to triples.
+pub const TRIPLE_MARK: char = '#';
 
 /// Longest token kept, in bytes; longer tokens are noise (base64, long digit runs).
 const MAX_TOKEN_BYTES: usize = 60;
@@ -39,15 +43,16 @@ pub fn analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// Builds the analyzer of folded syllable pairs: one token per two consecutive
-/// syllables of a value. A pair term finds a two-syllable phrase without reading
-/// positions, and narrows longer phrases to few candidates before positions are checked.
-pub fn pairs_analyzer() -> TextAnalyzer {
+/// Builds the analyzer of folded syllable shingles: one token per three consecutive
+/// syllables of a value, then one per two, at the position of their first syllable.
+/// A pair or triple term finds a phrase of two or three syllables without reading
+/// positions; a longer phrase is a phrase of triples.
+pub fn shingles_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .filter(DualForm { accented: false })
-        .filter(Pairs)
+        .filter(Shingles)
         .build()
 }
 
@@ -62,26 +67,82 @@ pub fn pair_terms(folded: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// The triple terms of consecutive folded tokens (see [`TRIPLE_MARK`]).
+pub fn triple_terms(folded: &[String]) -> Vec<String> {
+    folded
+        .windows(3)
+        .filter_map(|w| match w {
+            [a, b, c] => Some(format!("{TRIPLE_MARK}{a} {b} {c}")),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Registers the analyzer on `index`; custom analyzers are not persisted with an
 /// index, so this must run every time an index is opened.
 pub fn register(index: &Index) {
     index.tokenizers().register(VIETNAMESE, analyzer());
-    index.tokenizers().register(PAIRS, pairs_analyzer());
+    index.tokenizers().register(SHINGLES, shingles_analyzer());
 }
 
 /// Folds one lower-case token: diacritics removed, đ becomes d.
 pub fn fold_token(token: &str, out: &mut String) {
     out.clear();
     for c in token.chars() {
-        match c {
-            'đ' | 'Đ' => out.push('d'),
-            c if c.is_ascii() => out.push(c),
-            c => decompose_canonical(c, |d| {
-                if !is_combining_mark(d) {
-                    out.push(d);
+        fold_char(c, out);
+    }
+}
+
+/// First and last character of the Latin blocks that hold the Vietnamese letters.
+const LATIN_FIRST: u32 = 0xC0;
+const LATIN_LAST: u32 = 0x1EF9;
+
+/// Appends `c` folded to `out`: ASCII as is, Vietnamese letters from a table.
+fn fold_char(c: char, out: &mut String) {
+    if c.is_ascii() {
+        out.push(c);
+        return;
+    }
+    let folded = (u32::from(c))
+        .checked_sub(LATIN_FIRST)
+        .and_then(|i| latin_folds().get(i as usize))
+        .copied()
+        .unwrap_or(0);
+    if folded == 0 {
+        fold_char_slowly(c, out);
+    } else {
+        out.push(char::from(folded));
+    }
+}
+
+/// The ASCII character each character of `LATIN_FIRST..=LATIN_LAST` folds to, or 0
+/// when it does not fold to one ASCII character; computed once.
+fn latin_folds() -> &'static [u8] {
+    static TABLE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (LATIN_FIRST..=LATIN_LAST)
+            .map(|code| {
+                let mut folded = String::new();
+                if let Some(c) = char::from_u32(code) {
+                    fold_char_slowly(c, &mut folded);
                 }
-            }),
-        }
+                match folded.as_bytes() {
+                    [b] if b.is_ascii() => *b,
+                    _ => 0,
+                }
+            })
+            .collect()
+    })
+}
+
+fn fold_char_slowly(c: char, out: &mut String) {
+    match c {
+        'đ' | 'Đ' => out.push('d'),
+        c => decompose_canonical(c, |d| {
+            if !is_combining_mark(d) {
+                out.push(d);
+            }
+        }),
     }
 }
 
@@ -110,21 +171,42 @@ pub fn query_tokens(s: &str) -> Vec<(String, String)> {
 /// in order of first occurrence: what an OCR-damaged text as received adds to its
 /// repaired version ("bdo", "cla", "Vin" for "báo", "của", "Văn").
 pub fn novel_words(original: &str, known: &[String]) -> String {
-    let mut seen: std::collections::HashSet<String> = known
-        .iter()
-        .flat_map(|value| query_tokens(value))
-        .map(|(folded, _)| folded)
-        .collect();
+    let known: Vec<String> = known.iter().map(|value| folded_lower(value)).collect();
+    let original = folded_lower(original);
+    let mut seen: std::collections::HashSet<&str> =
+        known.iter().flat_map(|value| words(value)).collect();
     let mut out = String::new();
-    for (folded, _) in query_tokens(original) {
-        if seen.insert(folded.clone()) {
+    for word in words(&original) {
+        if seen.insert(word) {
             if !out.is_empty() {
                 out.push(' ');
             }
-            out.push_str(&folded);
+            out.push_str(word);
         }
     }
     out
+}
+
+/// `s` lower-cased and folded like the analyzer's tokens, in one pass over the text.
+fn folded_lower(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+            continue;
+        }
+        for lower in c.to_lowercase() {
+            fold_char(lower, &mut out);
+        }
+    }
+    out
+}
+
+/// The words of folded text, as the analyzer splits them.
+fn words(folded: &str) -> impl Iterator<Item = &str> {
+    folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && w.len() <= MAX_TOKEN_BYTES)
 }
 
 /// Emits the folded form of each token, then (when `accented`) the accented form at
@@ -204,57 +286,101 @@ impl<S: TokenStream> TokenStream for DualFormStream<S> {
     }
 }
 
-/// Joins each token with the next one ("chuyen", "doi", "so" give "chuyen doi",
-/// "doi so"); a value of one token gives nothing.
+/// Joins each token with the two before it into a triple and with the one before it
+/// into a pair ("chuyen", "doi", "so" give "chuyen doi", "#chuyen doi so", "doi so");
+/// a value of one token gives nothing.
 #[derive(Clone, Copy, Debug)]
-struct Pairs;
+struct Shingles;
 
-impl TokenFilter for Pairs {
-    type Tokenizer<T: Tokenizer> = PairsTokenizer<T>;
+impl TokenFilter for Shingles {
+    type Tokenizer<T: Tokenizer> = ShinglesTokenizer<T>;
 
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> PairsTokenizer<T> {
-        PairsTokenizer { inner: tokenizer }
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> ShinglesTokenizer<T> {
+        ShinglesTokenizer { inner: tokenizer }
     }
 }
 
 #[derive(Clone)]
-struct PairsTokenizer<T> {
+struct ShinglesTokenizer<T> {
     inner: T,
 }
 
-impl<T: Tokenizer> Tokenizer for PairsTokenizer<T> {
-    type TokenStream<'a> = PairsStream<T::TokenStream<'a>>;
+impl<T: Tokenizer> Tokenizer for ShinglesTokenizer<T> {
+    type TokenStream<'a> = ShinglesStream<T::TokenStream<'a>>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        PairsStream {
+        ShinglesStream {
             inner: self.inner.token_stream(text),
             token: Token::default(),
-            previous: None,
+            window: [Token::default(), Token::default()],
+            seen: 0,
+            pair: Token::default(),
+            pair_pending: false,
         }
     }
 }
 
-struct PairsStream<S> {
+struct ShinglesStream<S> {
     inner: S,
     token: Token,
-    previous: Option<Token>,
+    /// The two tokens before the current one, oldest first; `seen` of them are real.
+    window: [Token; 2],
+    seen: usize,
+    /// A pair to emit after the triple just emitted.
+    pair: Token,
+    pair_pending: bool,
 }
 
-impl<S: TokenStream> TokenStream for PairsStream<S> {
+/// Writes the shingle of `parts` into `out`, at the position of the first part.
+fn join(out: &mut Token, mark: Option<char>, parts: &[&Token]) {
+    out.text.clear();
+    out.text.extend(mark);
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.text.push(' ');
+        }
+        out.text.push_str(&part.text);
+    }
+    if let (Some(first), Some(last)) = (parts.first(), parts.last()) {
+        out.offset_from = first.offset_from;
+        out.offset_to = last.offset_to;
+        out.position = first.position;
+    }
+    out.position_length = 1;
+}
+
+impl<S: TokenStream> TokenStream for ShinglesStream<S> {
     fn advance(&mut self) -> bool {
+        if self.pair_pending {
+            self.pair_pending = false;
+            std::mem::swap(&mut self.token, &mut self.pair);
+            return true;
+        }
         while self.inner.advance() {
-            let current = self.inner.token().clone();
-            if let Some(previous) = self.previous.replace(current) {
-                if let Some(current) = &self.previous {
-                    self.token.text.clear();
-                    self.token.text.push_str(&previous.text);
-                    self.token.text.push(' ');
-                    self.token.text.push_str(&current.text);
-                    self.token.offset_from = previous.offset_from;
-                    self.token.offset_to = current.offset_to;
-                    self.token.position = previous.position;
-                    self.token.position_length = 1;
+            let current = self.inner.token();
+            let [before, previous] = &self.window;
+            let emitted = match self.seen {
+                0 => false,
+                1 => {
+                    join(&mut self.token, None, &[previous, current]);
+                    true
                 }
+                _ => {
+                    join(
+                        &mut self.token,
+                        Some(TRIPLE_MARK),
+                        &[before, previous, current],
+                    );
+                    join(&mut self.pair, None, &[previous, current]);
+                    self.pair_pending = true;
+                    true
+                }
+            };
+            self.window.swap(0, 1);
+            let [_, last] = &mut self.window;
+            last.clone_from(current);
+            self.seen = (self.seen + 1).min(2);
+            if emitted {
                 return true;
             }
         }
@@ -312,6 +438,19 @@ mod tests {
     }
 
     #[test]
+    fn folding_by_table_agrees_with_decomposition() {
+        for code in LATIN_FIRST..=LATIN_LAST {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let (mut fast, mut slow) = (String::new(), String::new());
+            fold_char(c, &mut fast);
+            fold_char_slowly(c, &mut slow);
+            assert_eq!(fast, slow, "{c}");
+        }
+    }
+
+    #[test]
     fn all_vietnamese_vowels_fold_to_ascii() {
         let vowels = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵđ";
         let mut out = String::new();
@@ -338,19 +477,28 @@ mod tests {
     }
 
     #[test]
-    fn pairs_join_consecutive_folded_syllables() {
-        let mut analyzer = pairs_analyzer();
-        let mut stream = analyzer.token_stream("Chuyển đổi số");
+    fn shingles_join_consecutive_folded_syllables() {
+        let mut analyzer = shingles_analyzer();
+        let mut stream = analyzer.token_stream("Chuyển đổi số hóa");
         let mut got = Vec::new();
         while let Some(token) = stream.next() {
-            got.push(token.text.clone());
+            got.push((token.text.clone(), token.position));
         }
-        assert_eq!(got, vec!["chuyen doi", "doi so"]);
-        let folded: Vec<String> = ["chuyen", "doi", "so"]
+        let want = [
+            ("chuyen doi", 0),
+            ("#chuyen doi so", 0),
+            ("doi so", 1),
+            ("#doi so hoa", 1),
+            ("so hoa", 2),
+        ];
+        let want: Vec<(String, usize)> = want.iter().map(|(t, p)| (t.to_string(), *p)).collect();
+        assert_eq!(got, want);
+        let folded: Vec<String> = ["chuyen", "doi", "so", "hoa"]
             .iter()
             .map(|s| s.to_string())
             .collect();
-        assert_eq!(pair_terms(&folded), got);
+        assert_eq!(pair_terms(&folded), vec!["chuyen doi", "doi so", "so hoa"]);
+        assert_eq!(triple_terms(&folded), vec!["#chuyen doi so", "#doi so hoa"]);
     }
 
     #[test]

@@ -6,35 +6,46 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{Datelike, NaiveDate};
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery,
 };
-use tantivy::schema::{Facet, IndexRecordOption, Value};
+use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
-    Term,
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher,
+    TantivyDocument, Term,
 };
 
 use super::query;
 use super::schema::{self, Fields};
+use super::tally::{self, FacetCache, Tally, Totals};
 use super::{
     FacetCounts, MAX_LIMIT, MAX_OFFSET, SearchDocument, SearchError, SearchHit, SearchQuery,
     SearchResults, SortOrder, analyzer,
 };
 use crate::text;
 
-/// Indexing memory budget (one indexing thread).
-const WRITER_MEMORY_BYTES: usize = 64_000_000;
+/// Indexing memory budget of each indexing thread: larger segments are flushed, and
+/// fewer merges are needed.
+const WRITER_MEMORY_BYTES: usize = 200_000_000;
+/// Indexing threads: documents are analysed on two cores.
+const WRITER_THREADS: usize = 2;
 /// Segment merges run on one thread: the machine has few cores.
 const MERGE_THREADS: usize = 1;
 /// Length of a snippet, in characters.
 const SNIPPET_CHARS: usize = 220;
 /// Most values listed per facet.
 const FACET_VALUES: usize = 50;
+/// Deepest hit (offset + limit) ranked among candidates (see [`SearchIndex::top_pruned`]);
+/// deeper pages score every match.
+const RESCORE_MAX_HITS: usize = 200;
+/// Candidates re-scored per hit asked for.
+const CANDIDATES_PER_HIT: usize = 3;
+/// Fewest candidates re-scored.
+const MIN_CANDIDATES: usize = 60;
 
 /// A full-text index of directives.
 ///
@@ -44,6 +55,7 @@ pub struct SearchIndex {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: Fields,
+    facets: FacetCache,
 }
 
 impl SearchIndex {
@@ -77,7 +89,7 @@ impl SearchIndex {
         analyzer::register(&index);
         let options = IndexWriterOptions::builder()
             .memory_budget_per_thread(WRITER_MEMORY_BYTES)
-            .num_worker_threads(1)
+            .num_worker_threads(WRITER_THREADS)
             .num_merge_threads(MERGE_THREADS)
             .build();
         let writer = index.writer_with_options(options)?;
@@ -89,6 +101,7 @@ impl SearchIndex {
             reader,
             writer: Mutex::new(writer),
             fields,
+            facets: FacetCache::default(),
         })
     }
 
@@ -130,6 +143,7 @@ impl SearchIndex {
     pub fn commit(&self) -> Result<(), SearchError> {
         self.writer()?.commit()?;
         self.reader.reload()?;
+        self.facets.retain(&self.reader.searcher());
         Ok(())
     }
 
@@ -165,16 +179,13 @@ impl SearchIndex {
         d.add_text(f.text, &body);
         if let Some(day) = doc.issued_on {
             d.add_i64(f.issued_day, day_number(day));
-            d.add_facet(
-                f.facets,
-                Facet::from_path(["year", &day.year().to_string()]),
-            );
+            d.add_i64(f.issued_year, i64::from(day.year()));
         }
 
         for value in [&number, &kind, &issuer, &subject] {
             d.add_text(f.title, value);
             d.add_text(f.body, value);
-            d.add_text(f.pairs, value);
+            d.add_text(f.shingles, value);
         }
         let mut body_values = vec![body.clone()];
         body_values.extend(doc.tasks.iter().map(|t| to_nfc(t)));
@@ -182,7 +193,7 @@ impl SearchIndex {
         body_values.extend(doc.agencies.iter().map(|a| to_nfc(a)));
         for value in &body_values {
             d.add_text(f.body, value);
-            d.add_text(f.pairs, value);
+            d.add_text(f.shingles, value);
         }
         let original = to_nfc(&doc.original_text);
         if !original.trim().is_empty() && original != body {
@@ -207,10 +218,10 @@ impl SearchIndex {
             add_key(&mut d, f.status_key, status);
         }
         if let Some(label) = facet_label(&kind) {
-            d.add_facet(f.facets, Facet::from_path(["kind", &label]));
+            d.add_text(f.kind_label, label);
         }
         if let Some(label) = facet_label(&issuer) {
-            d.add_facet(f.facets, Facet::from_path(["issuer", &label]));
+            d.add_text(f.issuer_label, label);
         }
         d
     }
@@ -218,7 +229,8 @@ impl SearchIndex {
     /// Runs `query`. Any query text is accepted: malformed syntax is read as plain words.
     pub fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let clauses = query::parse(&query.text);
+        let mut clauses = query::parse(&query.text);
+        query::expand(&mut clauses, &searcher, &self.fields)?;
         let filters = self.filters(query);
 
         let mut results = self.run(&searcher, query, &clauses, &filters, false)?;
@@ -234,73 +246,77 @@ impl SearchIndex {
         searcher: &Searcher,
         request: &SearchQuery,
         clauses: &[query::Clause],
-        filters: &[Box<dyn Query>],
+        filter: &Filters,
         relaxed: bool,
     ) -> Result<SearchResults, SearchError> {
         let f = &self.fields;
+        let filters = &filter.queries();
         let text_query = (!clauses.is_empty()).then(|| query::text_query(f, clauses, relaxed));
-        let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if let Some(q) = &text_query {
-            parts.push((Occur::Must, q.box_clone()));
-        }
-        for filter in filters {
-            parts.push((
-                Occur::Must,
-                Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
-            ));
-        }
-        let full: Box<dyn Query> = if parts.is_empty() {
-            Box::new(AllQuery)
-        } else {
-            Box::new(BooleanQuery::new(parts))
-        };
+        // What matches, without the clauses that only add to the score: counted, and
+        // ordered by date, without scoring.
+        let matching = conjunction(
+            (!clauses.is_empty()).then(|| query::match_query(f, clauses, relaxed)),
+            filters,
+        );
 
-        let limit = request.limit.clamp(1, MAX_LIMIT);
-        let offset = request.offset.min(MAX_OFFSET);
-        let top = TopDocs::with_limit(limit).and_offset(offset);
-        let order = match (request.sort, text_query.is_some()) {
-            (SortOrder::Relevance, true) => None,
-            (SortOrder::Oldest, _) => Some(Order::Asc),
-            _ => Some(Order::Desc),
+        let top = Page {
+            limit: request.limit.clamp(1, MAX_LIMIT),
+            offset: request.offset.min(MAX_OFFSET),
         };
-        let mut facet_collector = FacetCollector::for_field("facets");
-        for facet in ["/kind", "/issuer", "/year"] {
-            facet_collector.add_facet(facet);
-        }
-
-        let (ranked, total, facet_counts): (Vec<(Option<f32>, DocAddress)>, usize, _) = match order
-        {
+        let tally = Tally {
+            facets: request.facets.then_some(&self.facets),
+        };
+        let by_score = match (request.sort, &text_query) {
+            (SortOrder::Relevance, Some(q)) => Some(q),
+            _ => None,
+        };
+        let (ranked, totals): (Vec<(Option<f32>, DocAddress)>, Totals) = match by_score {
+            Some(text_query) => {
+                let pruned = (!relaxed && filters.is_empty())
+                    .then(|| self.top_pruned(searcher, text_query.as_ref(), clauses, top))
+                    .transpose()?
+                    .flatten();
+                match pruned {
+                    // The top hits were found without scoring every match: one pass
+                    // without scores counts the matches.
+                    Some(hits) => {
+                        let totals = match self.required_terms(clauses, filter, relaxed) {
+                            Some(terms) => tally::tally_terms(searcher, &terms, tally.facets)?,
+                            None => searcher.search(&matching, &tally)?,
+                        };
+                        (scored_hits(hits), totals)
+                    }
+                    // Every match is scored: it is counted in the same pass.
+                    None => {
+                        let scored = conjunction(Some(text_query.box_clone()), filters);
+                        let by_score = TopDocs::with_limit(top.limit)
+                            .and_offset(top.offset)
+                            .order_by_score();
+                        let (hits, totals) = searcher.search(&scored, &(by_score, tally))?;
+                        (scored_hits(hits), totals)
+                    }
+                }
+            }
             None => {
-                let by_score = top.order_by_score();
-                if request.facets {
-                    let (hits, total, facets) =
-                        searcher.search(&full, &(by_score, Count, facet_collector))?;
-                    (scored(hits), total, Some(facets))
-                } else {
-                    let (hits, total) = searcher.search(&full, &(by_score, Count))?;
-                    (scored(hits), total, None)
-                }
-            }
-            Some(order) => {
-                let by_day = top.order_by_fast_field::<i64>(schema::ISSUED_DAY, order);
-                if request.facets {
-                    let (hits, total, facets) =
-                        searcher.search(&full, &(by_day, Count, facet_collector))?;
-                    (unscored(hits), total, Some(facets))
-                } else {
-                    let (hits, total) = searcher.search(&full, &(by_day, Count))?;
-                    (unscored(hits), total, None)
-                }
+                let order = match request.sort {
+                    SortOrder::Oldest => Order::Asc,
+                    SortOrder::Relevance | SortOrder::Newest => Order::Desc,
+                };
+                let by_day = TopDocs::with_limit(top.limit)
+                    .and_offset(top.offset)
+                    .order_by_fast_field::<i64>(schema::ISSUED_DAY, order);
+                let (hits, totals) = searcher.search(&matching, &(by_day, tally))?;
+                (unscored(hits), totals)
             }
         };
 
-        let snippets = match &text_query {
-            Some(q) => {
-                let mut generator = SnippetGenerator::create(searcher, q.as_ref(), f.body)?;
-                generator.set_max_num_chars(SNIPPET_CHARS);
-                Some(generator)
-            }
-            None => None,
+        let snippets = if clauses.is_empty() {
+            None
+        } else {
+            let words = query::snippet_query(f, clauses);
+            let mut generator = SnippetGenerator::create(searcher, words.as_ref(), f.body)?;
+            generator.set_max_num_chars(SNIPPET_CHARS);
+            Some(generator)
         };
         let mut hits = Vec::with_capacity(ranked.len());
         for (score, address) in ranked {
@@ -308,11 +324,94 @@ impl SearchIndex {
             hits.push(self.hit(&doc, score, snippets.as_ref()));
         }
         Ok(SearchResults {
-            total,
+            total: totals.total,
+            facets: if request.facets {
+                facets(totals)
+            } else {
+                FacetCounts::default()
+            },
             hits,
-            facets: facet_counts.map(|c| facets(&c)).unwrap_or_default(),
             relaxed,
         })
+    }
+
+    /// What a match must have, when it is only terms: for each group, one of its terms
+    /// (a word, or a word a prefix begins). The matches are then counted by
+    /// intersecting posting lists (see [`tally::tally_terms`]). `None` for a single term
+    /// (its posting list is read directly) and for other queries.
+    fn required_terms(
+        &self,
+        clauses: &[query::Clause],
+        filter: &Filters,
+        relaxed: bool,
+    ) -> Option<Vec<Vec<Term>>> {
+        if relaxed || filter.days.is_some() {
+            return None;
+        }
+        let mut groups: Vec<Vec<Term>> = clauses
+            .iter()
+            .map(|c| match query::required_term(&self.fields, c) {
+                Some(term) => Some(vec![term]),
+                None if c.is_word_prefix() => Some(
+                    c.words
+                        .iter()
+                        .map(|w| Term::from_field_text(self.fields.body, w))
+                        .collect(),
+                ),
+                None => None,
+            })
+            .collect::<Option<_>>()?;
+        groups.extend(filter.terms.iter().map(|t| vec![t.clone()]));
+        (groups.len() >= 2 || groups.iter().any(|g| g.len() > 1)).then_some(groups)
+    }
+
+    /// The best hits of `text_query` (all of whose clauses must match), best first,
+    /// when they can be found without scoring every match; `None` otherwise (prefixes,
+    /// phrases of more than three syllables, deep pages).
+    ///
+    /// One plain word or one-syllable prefix is a union of terms, ranked skipping blocks
+    /// of documents that cannot enter the top (block-max WAND). Other queries whose
+    /// clauses each require one term (words, phrases of two or three syllables) are
+    /// not scored on every match either: the best documents of the union of all their
+    /// scoring terms (see [`query::candidate_query`]), found the same way, are the
+    /// candidates; those with every required term are scored by the whole query. A
+    /// document could only be missed if documents lacking a required term outscore it
+    /// in the union and crowd it out of the candidates.
+    fn top_pruned(
+        &self,
+        searcher: &Searcher,
+        text_query: &dyn Query,
+        clauses: &[query::Clause],
+        page: Page,
+    ) -> Result<Option<Vec<(f32, DocAddress)>>, SearchError> {
+        let wanted = page.offset + page.limit;
+        if let [clause] = clauses
+            && (clause.is_plain_word() || clause.is_word_prefix())
+        {
+            let top = TopDocs::with_limit(page.limit).and_offset(page.offset);
+            return Ok(Some(searcher.search(text_query, &top.order_by_score())?));
+        }
+        let (required, union) = match query::candidate_query(&self.fields, clauses) {
+            Some(candidates) if wanted <= RESCORE_MAX_HITS => candidates,
+            _ => return Ok(None),
+        };
+        let best = searcher.search(
+            union.as_ref(),
+            &TopDocs::with_limit((wanted * CANDIDATES_PER_HIT).max(MIN_CANDIDATES))
+                .order_by_score(),
+        )?;
+        let mut candidates: Vec<DocAddress> = best.into_iter().map(|(_, a)| a).collect();
+        candidates.sort_unstable();
+        let leaves = query::score_parts(&self.fields, clauses);
+        let mut scored = rescore(searcher, &required, &leaves, &candidates)?;
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Ok(Some(
+            scored
+                .into_iter()
+                .skip(page.offset)
+                .take(page.limit)
+                .collect(),
+        ))
     }
 
     fn hit(
@@ -352,9 +451,9 @@ impl SearchIndex {
         }
     }
 
-    fn filters(&self, q: &SearchQuery) -> Vec<Box<dyn Query>> {
+    fn filters(&self, q: &SearchQuery) -> Filters {
         let f = &self.fields;
-        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        let mut filters = Filters::default();
         let keyed = [
             (f.kind_key, &q.kind),
             (f.issuer_key, &q.issuer),
@@ -365,10 +464,16 @@ impl SearchIndex {
         for (field, value) in keyed {
             if let Some(value) = value {
                 let term = Term::from_field_text(field, &analyzer::filter_key(value));
-                filters.push(Box::new(TermQuery::new(term, IndexRecordOption::Basic)));
+                filters.terms.push(term);
             }
         }
 
+        if let (Some(year), None, None) = (q.year, q.issued_from, q.issued_to) {
+            // A year alone is one term, which intersects faster than a range of days.
+            let term = Term::from_field_i64(f.issued_year, i64::from(year));
+            filters.terms.push(term);
+            return filters;
+        }
         let mut lower = q.issued_from.map(day_number);
         let mut upper = q.issued_to.map(day_number);
         if let Some(year) = q.year {
@@ -381,13 +486,110 @@ impl SearchIndex {
                 Some(day) => Bound::Included(Term::from_field_i64(f.issued_day, day)),
                 None => Bound::Unbounded,
             };
-            filters.push(Box::new(RangeQuery::new(bound(lower), bound(upper))));
+            filters.days = Some(RangeQuery::new(bound(lower), bound(upper)));
         }
         filters
     }
 }
 
-fn scored(hits: Vec<(f32, DocAddress)>) -> Vec<(Option<f32>, DocAddress)> {
+/// The filters of a search: terms every hit has, and a range of issue days.
+#[derive(Default)]
+struct Filters {
+    terms: Vec<Term>,
+    days: Option<RangeQuery>,
+}
+
+impl Filters {
+    fn queries(&self) -> Vec<Box<dyn Query>> {
+        let mut queries: Vec<Box<dyn Query>> = self
+            .terms
+            .iter()
+            .map(|t| Box::new(TermQuery::new(t.clone(), IndexRecordOption::Basic)) as _)
+            .collect();
+        queries.extend(
+            self.days
+                .iter()
+                .map(|q| Box::new(q.clone()) as Box<dyn Query>),
+        );
+        queries
+    }
+}
+
+/// A page of hits.
+#[derive(Clone, Copy, Debug)]
+struct Page {
+    limit: usize,
+    offset: usize,
+}
+
+/// The `candidates` (sorted) that have every `required` term, with the sums of the
+/// scores of the `leaves` of their query, each read by seeking its own scorer.
+fn rescore(
+    searcher: &Searcher,
+    required: &[Term],
+    leaves: &[Box<dyn Query>],
+    candidates: &[DocAddress],
+) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+    let weights = leaves
+        .iter()
+        .map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut scored = Vec::with_capacity(candidates.len());
+    for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+        let Some(first) = segment.first() else {
+            continue;
+        };
+        let reader = searcher.segment_reader(first.segment_ord);
+        let mut matching = vec![true; segment.len()];
+        for term in required {
+            let index = reader.inverted_index(term.field())?;
+            let Some(mut postings) = index.read_postings(term, IndexRecordOption::Basic)? else {
+                matching.fill(false);
+                break;
+            };
+            for (address, matches) in segment.iter().zip(matching.iter_mut()) {
+                let doc = address.doc_id;
+                *matches &= postings.doc() <= doc && postings.seek(doc) == doc;
+            }
+        }
+        let mut scores = vec![0f32; segment.len()];
+        for weight in &weights {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            for (address, score) in segment.iter().zip(scores.iter_mut()) {
+                let doc = address.doc_id;
+                if scorer.doc() <= doc && scorer.seek(doc) == doc {
+                    *score += scorer.score();
+                }
+            }
+        }
+        let found = scores.into_iter().zip(segment.iter().copied());
+        scored.extend(
+            found
+                .zip(&matching)
+                .filter(|(_, matches)| **matches)
+                .map(|(hit, _)| hit),
+        );
+    }
+    Ok(scored)
+}
+
+/// `text` (if any) and every filter; all documents when there is neither.
+fn conjunction(text: Option<Box<dyn Query>>, filters: &[Box<dyn Query>]) -> Box<dyn Query> {
+    if filters.is_empty() {
+        return text.unwrap_or_else(|| Box::new(AllQuery));
+    }
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    parts.extend(text.map(|q| (Occur::Must, q)));
+    for filter in filters {
+        parts.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(filter.box_clone(), 0.0)),
+        ));
+    }
+    Box::new(BooleanQuery::new(parts))
+}
+
+fn scored_hits(hits: Vec<(f32, DocAddress)>) -> Vec<(Option<f32>, DocAddress)> {
     hits.into_iter().map(|(s, a)| (Some(s), a)).collect()
 }
 
@@ -402,8 +604,8 @@ fn add_key(doc: &mut TantivyDocument, field: tantivy::schema::Field, value: &str
     }
 }
 
-/// A facet path component: NFC text without control characters (the facet separator
-/// is a control character), at most 200 characters.
+/// A facet label: NFC text without control characters, white space collapsed, at most
+/// 200 characters.
 fn facet_label(value: &str) -> Option<String> {
     let label: String = value
         .chars()
@@ -414,28 +616,24 @@ fn facet_label(value: &str) -> Option<String> {
     (!label.is_empty()).then_some(label)
 }
 
-fn facets(counts: &tantivy::collector::FacetCounts) -> FacetCounts {
-    let labelled = |root: &str| -> Vec<(String, u64)> {
+/// The facet counts shown: the most frequent kinds and issuers (ties by name), and
+/// every year, newest first.
+fn facets(totals: Totals) -> FacetCounts {
+    let top = |counts: std::collections::HashMap<String, u64>| -> Vec<(String, u64)> {
+        let mut counts: Vec<(String, u64)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        counts.truncate(FACET_VALUES);
         counts
-            .top_k(root, FACET_VALUES)
-            .into_iter()
-            .filter_map(|(facet, n)| facet.to_path().last().map(|s| (s.to_string(), n)))
-            .collect()
     };
-    let mut years: Vec<(i32, u64)> = counts
-        .get("/year")
-        .filter_map(|(facet, n)| {
-            facet
-                .to_path()
-                .last()
-                .and_then(|s| s.parse().ok())
-                .map(|y| (y, n))
-        })
+    let mut years: Vec<(i32, u64)> = totals
+        .years
+        .into_iter()
+        .filter_map(|(year, n)| i32::try_from(year).ok().map(|y| (y, n)))
         .collect();
     years.sort_by_key(|y| std::cmp::Reverse(y.0));
     FacetCounts {
-        kinds: labelled("/kind"),
-        issuers: labelled("/issuer"),
+        kinds: top(totals.kinds),
+        issuers: top(totals.issuers),
         years,
     }
 }

@@ -5,9 +5,9 @@
 //! apply at directive level. Every syllable is indexed in two forms at one position,
 //! without diacritics (folded) and, when it differs, with them (exact); a query must
 //! match the folded form and exact matches score higher, so "đường" finds "đường"
-//! before "dương" while "duong" finds both. Folded syllable pairs are indexed too, so
-//! phrases and adjacent words are found without reading positions of common
-//! syllables. The words of the text as received (possibly OCR-damaged) that the
+//! before "dương" while "duong" finds both. Folded syllable pairs and triples are
+//! indexed too, so phrases and adjacent words are found without reading positions of
+//! common syllables (the syllables themselves are indexed without positions). The words of the text as received (possibly OCR-damaged) that the
 //! repaired text lacks are indexed as well, so an OCR spelling still finds its directive.
 //!
 //! The module knows nothing of the database: callers feed it [`SearchDocument`]s and
@@ -19,6 +19,7 @@ mod index;
 mod query;
 mod schema;
 pub mod synthetic;
+mod tally;
 #[cfg(test)]
 mod tests;
 

@@ -11,11 +11,11 @@
 //! - Everything else (`:`, `AND`, `-`, `'`, SQL fragments) is plain text: punctuation
 //!   is dropped by the analyzer, words stay words.
 
-use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, BoostQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
+    BooleanQuery, BoostQuery, EmptyQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Searcher, Term};
 
 use super::analyzer;
 use super::schema::Fields;
@@ -50,6 +50,11 @@ pub struct Clause {
     pub quoted: bool,
     /// Exact document number key, when the word looks like a complete number.
     pub number_key: Option<String>,
+    /// For a prefix of one syllable, the folded words of the index it begins (see
+    /// [`expand`]).
+    pub words: Vec<String>,
+    /// For an accented prefix of one syllable, the accented words it begins.
+    pub exact_words: Vec<String>,
 }
 
 impl Clause {
@@ -69,12 +74,73 @@ impl Clause {
             prefix,
             quoted,
             number_key,
+            words: Vec::new(),
+            exact_words: Vec::new(),
         })
     }
 
     fn has_accents(&self) -> bool {
         self.folded != self.exact
     }
+
+    /// One whole syllable, neither a prefix nor a document number.
+    pub fn is_plain_word(&self) -> bool {
+        self.folded.len() == 1 && !self.prefix && self.number_key.is_none()
+    }
+
+    /// The prefix of one syllable ("chuyê*"): the words it begins (see [`expand`]).
+    pub fn is_word_prefix(&self) -> bool {
+        self.folded.len() == 1 && self.prefix
+    }
+}
+
+/// Lists the words of the index that each one-syllable prefix begins (at most
+/// [`MAX_PREFIX_EXPANSIONS`], the first in alphabetical order), so that the prefix is
+/// searched, scored and highlighted as a union of those words.
+pub fn expand(clauses: &mut [Clause], searcher: &Searcher, fields: &Fields) -> tantivy::Result<()> {
+    for clause in clauses.iter_mut().filter(|c| c.is_word_prefix()) {
+        let (Some(folded), Some(exact)) = (clause.folded.first(), clause.exact.first()) else {
+            continue;
+        };
+        clause.words = words_beginning(searcher, fields.body, folded)?;
+        if exact != folded {
+            let mut form = String::new();
+            clause.exact_words = words_beginning(searcher, fields.body, exact)?
+                .into_iter()
+                .filter(|word| {
+                    analyzer::fold_token(word, &mut form);
+                    clause.words.contains(&form)
+                })
+                .collect();
+        }
+    }
+    Ok(())
+}
+
+/// The first [`MAX_PREFIX_EXPANSIONS`] terms of `field` that begin with `prefix`.
+fn words_beginning(
+    searcher: &Searcher,
+    field: Field,
+    prefix: &str,
+) -> tantivy::Result<Vec<String>> {
+    let limit = MAX_PREFIX_EXPANSIONS as usize;
+    let mut words = std::collections::BTreeSet::new();
+    for reader in searcher.segment_readers() {
+        let index = reader.inverted_index(field)?;
+        let mut stream = index.terms().range().ge(prefix.as_bytes()).into_stream()?;
+        let mut taken = 0;
+        while taken < limit && stream.advance() {
+            let Some(word) = std::str::from_utf8(stream.key()).ok() else {
+                continue;
+            };
+            if !word.starts_with(prefix) {
+                break;
+            }
+            words.insert(word.to_string());
+            taken += 1;
+        }
+    }
+    Ok(words.into_iter().take(limit).collect())
 }
 
 fn is_quote(c: char) -> bool {
@@ -133,7 +199,19 @@ fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
     }
 }
 
-/// A query for `tokens` in order in `field`; `None` when there are no tokens.
+fn term_query(field: Field, text: &str, record: IndexRecordOption) -> Box<dyn Query> {
+    Box::new(TermQuery::new(Term::from_field_text(field, text), record))
+}
+
+/// Terms starting with `prefix` in `field` (no positions needed).
+fn prefix_query(field: Field, prefix: &str) -> Box<dyn Query> {
+    let mut query = PhrasePrefixQuery::new(vec![Term::from_field_text(field, prefix)]);
+    query.set_max_expansions(MAX_PREFIX_EXPANSIONS);
+    Box::new(query)
+}
+
+/// A query for `tokens` in order in `field`, which must have positions; `None` when
+/// there are no tokens.
 fn sequence(field: Field, tokens: &[String], prefix: bool) -> Option<Box<dyn Query>> {
     let terms: Vec<Term> = tokens
         .iter()
@@ -157,70 +235,276 @@ fn sequence(field: Field, tokens: &[String], prefix: bool) -> Option<Box<dyn Que
     }
 }
 
+/// The one term a clause requires, when it is one: a whole word in `body`, or the
+/// pair or triple of two or three syllables in `shingles`.
+pub fn required_term(fields: &Fields, clause: &Clause) -> Option<Term> {
+    if clause.prefix {
+        return None;
+    }
+    let text = match clause.folded.as_slice() {
+        [word] => return Some(Term::from_field_text(fields.body, word)),
+        [_, _] => analyzer::pair_terms(&clause.folded).pop(),
+        [_, _, _] => analyzer::triple_terms(&clause.folded).pop(),
+        _ => None,
+    };
+    text.map(|t| Term::from_field_text(fields.shingles, &t))
+}
+
+/// Any of `words` in `field`, scored (and boosted) as terms; nothing when there are none.
+fn any_word(field: Field, words: &[String], boost: f32) -> Vec<(Occur, Box<dyn Query>)> {
+    words
+        .iter()
+        .map(|w| {
+            let query = term_query(field, w, IndexRecordOption::WithFreqs);
+            (Occur::Should, boosted(query, boost))
+        })
+        .collect()
+}
+
+/// A union of `parts`, or no document when there are none.
+fn union(parts: Vec<(Occur, Box<dyn Query>)>) -> Box<dyn Query> {
+    if parts.is_empty() {
+        Box::new(EmptyQuery)
+    } else {
+        Box::new(BooleanQuery::new(parts))
+    }
+}
+
+/// What a clause requires of a document: its folded form. A word, or two or three
+/// syllables, is one term (see [`required_term`]); more syllables are a phrase of their
+/// triples; a prefix of one syllable is any of the words it begins; a prefix of several
+/// syllables is a phrase of pairs ending in a prefix.
+/// `scored` asks for term frequencies, which ranking needs and counting does not.
+fn required(fields: &Fields, clause: &Clause, scored: bool) -> Option<Box<dyn Query>> {
+    let record = if scored {
+        IndexRecordOption::WithFreqs
+    } else {
+        IndexRecordOption::Basic
+    };
+    if let Some(term) = required_term(fields, clause) {
+        return Some(Box::new(TermQuery::new(term, record)));
+    }
+    match clause.folded.as_slice() {
+        [] => None,
+        [_] => Some(union(any_word(fields.body, &clause.words, 1.0))),
+        folded if clause.prefix => {
+            let pairs = analyzer::pair_terms(folded);
+            match pairs.as_slice() {
+                [pair] => Some(prefix_query(fields.shingles, pair)),
+                _ => sequence(fields.shingles, &pairs, true),
+            }
+        }
+        folded => sequence(fields.shingles, &analyzer::triple_terms(folded), false),
+    }
+}
+
 /// The query for one clause: its folded form must occur; accent-exact matches and
 /// title matches add to the score.
 pub fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
+    if clause.is_word_prefix() {
+        // Like a plain word (below), a union of terms: the words the prefix begins, in
+        // the body, in the title, and with the prefix's accents.
+        return union(word_prefix_parts(fields, clause));
+    }
+    // Every document with the word in the title or with its exact accents also has its
+    // folded form in `body`, so a single word may be a plain union of term queries with
+    // the same matches and scores; the engine then skips blocks of documents that
+    // cannot enter the top hits (block-max WAND) instead of scoring every match.
+    let base = if clause.is_plain_word() {
+        Occur::Should
+    } else {
+        Occur::Must
+    };
+    let ClauseParts { required, extras } = clause_parts(fields, clause);
     let mut parts: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    if !clause.prefix {
-        // Pair terms narrow a phrase to few candidates before positions are read.
-        for pair in analyzer::pair_terms(&clause.folded) {
-            let term = Term::from_field_text(fields.pairs, &pair);
-            parts.push((
-                Occur::Must,
-                Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs)),
-            ));
-        }
-    }
-    let two_syllables = clause.folded.len() == 2 && !clause.prefix;
-    if !two_syllables && let Some(q) = sequence(fields.body, &clause.folded, clause.prefix) {
-        parts.push((Occur::Must, q));
-    }
+    parts.extend(required.map(|q| (base, q)));
+    parts.extend(extras.into_iter().map(|q| (Occur::Should, q)));
+    Box::new(BooleanQuery::new(parts))
+}
+
+fn word_prefix_parts(fields: &Fields, clause: &Clause) -> Vec<(Occur, Box<dyn Query>)> {
+    let mut parts = any_word(fields.body, &clause.words, 1.0);
+    parts.extend(any_word(fields.title, &clause.words, TITLE_BOOST));
+    parts.extend(any_word(fields.body, &clause.exact_words, EXACT_BOOST));
+    parts
+}
+
+/// The scored parts of a clause (not a one-syllable prefix): what it requires, and
+/// what only adds to its score (title, accents, document number), boosted.
+fn clause_parts(fields: &Fields, clause: &Clause) -> ClauseParts {
+    let mut extras = Vec::new();
     if let Some(q) = sequence(fields.title, &clause.folded, clause.prefix) {
-        parts.push((Occur::Should, boosted(q, TITLE_BOOST)));
+        extras.push(boosted(q, TITLE_BOOST));
     }
     if clause.has_accents() {
-        if clause.prefix {
-            if let Some(q) = sequence(fields.body, &clause.exact, true) {
-                parts.push((Occur::Should, boosted(q, EXACT_BOOST)));
+        // Accent-exact syllables score as terms: the folded form has already checked
+        // the order. An accented prefix scores the terms it begins.
+        let last = clause.exact.len().saturating_sub(1);
+        for (i, (exact, folded)) in clause.exact.iter().zip(&clause.folded).enumerate() {
+            if exact == folded {
+                continue;
             }
-        } else {
-            // Accent-exact syllables score as terms: the folded phrase has already
-            // checked the order, and a second positional check would double the cost.
-            for (exact, folded) in clause.exact.iter().zip(&clause.folded) {
-                if exact != folded {
-                    let term = Term::from_field_text(fields.body, exact);
-                    let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
-                    parts.push((Occur::Should, boosted(query, EXACT_BOOST)));
-                }
-            }
+            let query = if clause.prefix && i == last {
+                prefix_query(fields.body, exact)
+            } else {
+                term_query(fields.body, exact, IndexRecordOption::WithFreqs)
+            };
+            extras.push(boosted(query, EXACT_BOOST));
         }
     }
     if let Some(key) = &clause.number_key {
         let term = Term::from_field_text(fields.number_key, key);
         let query = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-        parts.push((Occur::Should, boosted(query, NUMBER_BOOST)));
+        extras.push(boosted(query, NUMBER_BOOST));
     }
-    Box::new(BooleanQuery::new(parts))
+    ClauseParts {
+        required: required(fields, clause, true),
+        extras,
+    }
+}
+
+/// The scored parts of a clause (see [`clause_parts`]).
+struct ClauseParts {
+    required: Option<Box<dyn Query>>,
+    extras: Vec<Box<dyn Query>>,
+}
+
+/// Consecutive query words found next to each other, one pair term per junction, when
+/// the query is plain words.
+fn proximity(fields: &Fields, clauses: &[Clause]) -> Vec<Box<dyn Query>> {
+    let plain = clauses.len() >= 2 && clauses.iter().all(|c| !c.quoted && !c.prefix);
+    if !plain {
+        return Vec::new();
+    }
+    let folded: Vec<String> = clauses.iter().flat_map(|c| c.folded.clone()).collect();
+    analyzer::pair_terms(&folded)
+        .iter()
+        .map(|pair| {
+            let query = term_query(fields.shingles, pair, IndexRecordOption::WithFreqs);
+            boosted(query, PROXIMITY_BOOST)
+        })
+        .collect()
 }
 
 /// The query for all clauses: every clause must match (or, when `relaxed`, any clause),
 /// and documents where the plain words stand next to each other in order score higher.
 pub fn text_query(fields: &Fields, clauses: &[Clause], relaxed: bool) -> Box<dyn Query> {
+    if let [clause] = clauses {
+        return clause_query(fields, clause);
+    }
     let occur = if relaxed { Occur::Should } else { Occur::Must };
     let mut parts: Vec<(Occur, Box<dyn Query>)> = clauses
         .iter()
         .map(|c| (occur, clause_query(fields, c)))
         .collect();
-    let plain = clauses.len() >= 2 && clauses.iter().all(|c| !c.quoted && !c.prefix);
-    if plain {
-        // Consecutive query words found next to each other: one pair term per junction.
-        let folded: Vec<String> = clauses.iter().flat_map(|c| c.folded.clone()).collect();
-        for pair in analyzer::pair_terms(&folded) {
-            let term = Term::from_field_text(fields.pairs, &pair);
-            let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
-            parts.push((Occur::Should, boosted(query, PROXIMITY_BOOST)));
+    parts.extend(
+        proximity(fields, clauses)
+            .into_iter()
+            .map(|q| (Occur::Should, q)),
+    );
+    Box::new(BooleanQuery::new(parts))
+}
+
+/// The leaves of [`text_query`], whose scores on a matching document add up to its
+/// score: a few documents are re-scored one leaf at a time, as seeking a union of
+/// frequent terms reads every document near the target.
+pub fn score_parts(fields: &Fields, clauses: &[Clause]) -> Vec<Box<dyn Query>> {
+    let mut leaves = Vec::new();
+    for clause in clauses {
+        if clause.is_word_prefix() {
+            leaves.extend(
+                word_prefix_parts(fields, clause)
+                    .into_iter()
+                    .map(|(_, q)| q),
+            );
+        } else {
+            let ClauseParts { required, extras } = clause_parts(fields, clause);
+            leaves.extend(required);
+            leaves.extend(extras);
         }
     }
+    leaves.extend(proximity(fields, clauses));
+    leaves
+}
+
+/// For a query whose every clause requires one term (see [`required_term`]): those
+/// terms, and a union of every term whose score adds to the score of [`text_query`]
+/// (the required terms, the accent-exact words, the words in the title, adjacent plain
+/// words), with their weights. On a document with all required terms, the union
+/// scores what the whole query scores (but for a title phrase, counted here word by
+/// word); the engine finds its best documents skipping blocks of documents that cannot
+/// enter the top (block-max WAND). `None` for other queries.
+pub fn candidate_query(fields: &Fields, clauses: &[Clause]) -> Option<(Vec<Term>, Box<dyn Query>)> {
+    let required: Vec<Term> = clauses
+        .iter()
+        .map(|c| required_term(fields, c))
+        .collect::<Option<_>>()?;
+    let scored = |term: Term, boost: f32| -> (Occur, Box<dyn Query>) {
+        let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+        (Occur::Should, boosted(query, boost))
+    };
+    let mut parts: Vec<(Occur, Box<dyn Query>)> =
+        required.iter().map(|t| scored(t.clone(), 1.0)).collect();
+    for clause in clauses {
+        for (e, f) in clause.exact.iter().zip(&clause.folded) {
+            parts.push(scored(Term::from_field_text(fields.title, f), TITLE_BOOST));
+            if e != f {
+                parts.push(scored(Term::from_field_text(fields.body, e), EXACT_BOOST));
+            }
+        }
+    }
+    let plain = clauses.len() >= 2 && clauses.iter().all(|c| !c.quoted && !c.prefix);
+    if plain {
+        let folded: Vec<String> = clauses.iter().flat_map(|c| c.folded.clone()).collect();
+        for pair in analyzer::pair_terms(&folded) {
+            let term = Term::from_field_text(fields.shingles, &pair);
+            parts.push(scored(term, PROXIMITY_BOOST));
+        }
+    }
+    Some((required, Box::new(BooleanQuery::new(parts))))
+}
+
+/// The documents [`text_query`] matches, without what only adds to the score: for
+/// counting matches and ordering them by date.
+pub fn match_query(fields: &Fields, clauses: &[Clause], relaxed: bool) -> Box<dyn Query> {
+    let occur = if relaxed { Occur::Should } else { Occur::Must };
+    let mut parts: Vec<(Occur, Box<dyn Query>)> = clauses
+        .iter()
+        .filter_map(|c| required(fields, c, false))
+        .map(|q| (occur, q))
+        .collect();
+    match parts.len() {
+        1 => parts
+            .pop()
+            .map_or_else(|| Box::new(EmptyQuery) as _, |(_, q)| q),
+        _ => Box::new(BooleanQuery::new(parts)),
+    }
+}
+
+/// The words to highlight in snippets: every syllable of every clause, folded and
+/// exact, and the words a one-syllable prefix begins, as terms of `body`.
+pub fn snippet_query(fields: &Fields, clauses: &[Clause]) -> Box<dyn Query> {
+    let mut words: Vec<&str> = Vec::new();
+    for clause in clauses {
+        let whole = clause.folded.len() - usize::from(clause.prefix);
+        for (folded, exact) in clause.folded.iter().zip(&clause.exact).take(whole) {
+            words.push(folded);
+            words.push(exact);
+        }
+        words.extend(clause.words.iter().map(String::as_str));
+        words.extend(clause.exact_words.iter().map(String::as_str));
+    }
+    words.sort_unstable();
+    words.dedup();
+    let parts: Vec<(Occur, Box<dyn Query>)> = words
+        .into_iter()
+        .map(|w| {
+            (
+                Occur::Should,
+                term_query(fields.body, w, IndexRecordOption::Basic),
+            )
+        })
+        .collect();
     Box::new(BooleanQuery::new(parts))
 }
 

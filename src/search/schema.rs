@@ -1,8 +1,7 @@
 //! The index schema: one tantivy document per directive.
 
 use tantivy::schema::{
-    FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
-    TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use super::analyzer;
@@ -28,9 +27,11 @@ pub struct Fields {
     pub title: Field,
     /// Everything searchable: the title values, repaired text, tasks, agencies, and the
     /// words of the text as received that the repaired text lacks (OCR spellings).
+    /// Without positions.
     pub body: Field,
-    /// Folded syllable pairs of `body` (see `analyzer::pairs_analyzer`).
-    pub pairs: Field,
+    /// Folded syllable pairs and triples of `body` (see `analyzer::shingles_analyzer`),
+    /// with positions: a phrase of more than three syllables is a phrase of triples.
+    pub shingles: Field,
     /// Exact key of the document number (see `analyzer::number_key`).
     pub number_key: Field,
     /// Filter keys (see `analyzer::filter_key`).
@@ -43,18 +44,28 @@ pub struct Fields {
     pub lead_agency_key: Field,
     /// Filter keys of task statuses.
     pub status_key: Field,
-    /// Facets `/kind/..`, `/issuer/..`, `/year/..`.
-    pub facets: Field,
+    /// Facet label of the kind (fast field only, see `index::facet_label`).
+    pub kind_label: Field,
+    /// Facet label of the issuer (fast field only).
+    pub issuer_label: Field,
+    /// Year of issue (indexed for the year filter, fast for the year facet).
+    pub issued_year: Field,
 }
 
 /// Field name of the issue day, used for ordering by date.
 pub const ISSUED_DAY: &str = "issued_day";
+/// Field name of the kind facet label.
+pub const KIND_LABEL: &str = "kind_label";
+/// Field name of the issuer facet label.
+pub const ISSUER_LABEL: &str = "issuer_label";
+/// Field name of the year of issue.
+pub const ISSUED_YEAR: &str = "issued_year";
 
-fn text_options() -> TextOptions {
+fn text_options(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
     TextOptions::default().set_indexing_options(
         TextFieldIndexing::default()
-            .set_tokenizer(analyzer::VIETNAMESE)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            .set_tokenizer(tokenizer)
+            .set_index_option(record),
     )
 }
 
@@ -69,15 +80,22 @@ pub fn build() -> (Schema, Fields) {
         subject: b.add_text_field("subject", STORED),
         text: b.add_text_field("text", STORED),
         issued_day: b.add_i64_field(ISSUED_DAY, INDEXED | STORED | FAST),
-        title: b.add_text_field("title", text_options()),
-        body: b.add_text_field("body", text_options()),
-        pairs: b.add_text_field(
-            "pairs",
-            TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(analyzer::PAIRS)
-                    .set_index_option(IndexRecordOption::WithFreqs),
+        title: b.add_text_field(
+            "title",
+            text_options(
+                analyzer::VIETNAMESE,
+                IndexRecordOption::WithFreqsAndPositions,
             ),
+        ),
+        // Phrases are found in `shingles`: `body` keeps no positions, which makes it
+        // much smaller and faster to write.
+        body: b.add_text_field(
+            "body",
+            text_options(analyzer::VIETNAMESE, IndexRecordOption::WithFreqs),
+        ),
+        shingles: b.add_text_field(
+            "shingles",
+            text_options(analyzer::SHINGLES, IndexRecordOption::WithFreqsAndPositions),
         ),
         number_key: b.add_text_field("number_key", STRING),
         kind_key: b.add_text_field("kind_key", STRING),
@@ -85,7 +103,9 @@ pub fn build() -> (Schema, Fields) {
         agency_key: b.add_text_field("agency_key", STRING),
         lead_agency_key: b.add_text_field("lead_agency_key", STRING),
         status_key: b.add_text_field("status_key", STRING),
-        facets: b.add_facet_field("facets", FacetOptions::default()),
+        kind_label: b.add_text_field(KIND_LABEL, FAST),
+        issuer_label: b.add_text_field(ISSUER_LABEL, FAST),
+        issued_year: b.add_i64_field(ISSUED_YEAR, INDEXED | FAST),
     };
     (b.build(), fields)
 }

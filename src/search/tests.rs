@@ -351,3 +351,120 @@ fn index_can_be_shared_between_threads() {
     fn shared<T: Send + Sync>() {}
     shared::<SearchIndex>();
 }
+
+#[test]
+fn facets_count_the_matches_only() {
+    let index = sample_index();
+    let results = search(&index, "thông báo");
+    assert_eq!(results.total, 2);
+    assert_eq!(results.facets.years, vec![(2021, 1), (2020, 1)]);
+    assert_eq!(
+        results.facets.kinds,
+        vec![("Công văn".to_string(), 1), ("Thông báo".to_string(), 1)]
+    );
+    assert_eq!(
+        results.facets.issuers,
+        vec![
+            ("UBND tỉnh Kiên Giang".to_string(), 1),
+            ("Văn phòng Chính phủ".to_string(), 1)
+        ]
+    );
+    let without = index
+        .search(&SearchQuery {
+            facets: false,
+            ..SearchQuery::text("thông báo")
+        })
+        .expect("search");
+    assert_eq!(without.total, 2);
+    assert_eq!(without.facets, FacetCounts::default());
+}
+
+#[test]
+fn facets_skip_deleted_directives() {
+    let index = sample_index();
+    index.delete(2).expect("delete");
+    index.commit().expect("commit");
+    let results = index.search(&SearchQuery::default()).expect("search");
+    assert_eq!(results.total, 3);
+    assert_eq!(results.facets.years, vec![(2020, 3)]);
+    assert!(
+        results
+            .facets
+            .kinds
+            .iter()
+            .all(|(kind, _)| kind != "Công văn")
+    );
+}
+
+/// Twenty hits from candidates, against the same ranks of a page too deep for them
+/// (scored and counted in one pass over every match).
+fn assert_candidates_agree(index: &SearchIndex, text: &str) {
+    let mut shallow = SearchQuery::text(text);
+    shallow.offset = 1;
+    shallow.limit = 20;
+    let deep = SearchQuery {
+        limit: MAX_LIMIT,
+        ..shallow.clone()
+    };
+    let shallow = index.search(&shallow).expect("search");
+    let deep = index.search(&deep).expect("search");
+    assert!(shallow.total > 20, "{text}: {}", shallow.total);
+    assert_eq!(shallow.total, deep.total, "{text}");
+    assert_eq!(shallow.facets, deep.facets, "{text}");
+    // The same scores, summed in another order.
+    let scores = |r: &SearchResults| -> Vec<f32> {
+        r.hits.iter().take(20).filter_map(|h| h.score).collect()
+    };
+    let (shallow, deep) = (scores(&shallow), scores(&deep));
+    assert_eq!(shallow.len(), 20, "{text}");
+    assert_eq!(shallow.len(), deep.len(), "{text}");
+    for (a, b) in shallow.iter().zip(&deep) {
+        assert!(
+            (a - b).abs() <= 1e-4 * b.abs(),
+            "{text}: {shallow:?} {deep:?}"
+        );
+    }
+}
+
+#[test]
+fn ranking_and_counts_from_candidates_agree_with_scoring_every_match() {
+    let index = SearchIndex::open_in_ram().expect("index");
+    let mut generator = synthetic::DirectiveGenerator::new(11);
+    for id in 0..400 {
+        index.add_new(&generator.directive(id)).expect("add");
+    }
+    index.commit().expect("commit");
+    let queries = [
+        "thực hiện các",
+        "thuc hien cac",
+        "Sở Tài chính",
+        "dịch vụ công trực tuyến",
+        "\"dịch vụ công\" trực tuyến",
+        "đường giao thông",
+        "công an tỉnh báo cáo",
+    ];
+    for text in queries {
+        assert_candidates_agree(&index, text);
+    }
+    // Deleted directives are neither ranked nor counted.
+    for id in (0..400).step_by(3) {
+        index.delete(id).expect("delete");
+    }
+    index.commit().expect("commit");
+    for text in queries {
+        assert_candidates_agree(&index, text);
+    }
+}
+
+#[test]
+fn long_phrases_and_prefixes_follow_the_word_order() {
+    let index = sample_index();
+    assert_eq!(
+        ids(&search(&index, "\"sửa chữa đường giao thông\"")),
+        vec![2]
+    );
+    assert!(search(&index, "\"giao thông đường\"").hits.is_empty());
+    assert_eq!(ids(&search(&index, "\"sua chua duong gia*\"")), vec![2]);
+    // The accented prefix ranks "chuyển" before "chuyen".
+    assert_eq!(ids(&search(&index, "chuyể*")), vec![1, 3]);
+}
