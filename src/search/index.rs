@@ -376,7 +376,8 @@ impl SearchIndex {
     /// scoring terms (see [`query::candidate_query`]), found the same way, are the
     /// candidates; those with every required term are scored by the whole query. A
     /// document could only be missed if documents lacking a required term outscore it
-    /// in the union and crowd it out of the candidates.
+    /// in the union and crowd it out of the candidates; when too few candidates are left to
+    /// fill the page, every match is scored instead.
     fn top_pruned(
         &self,
         searcher: &Searcher,
@@ -404,6 +405,11 @@ impl SearchIndex {
         candidates.sort_unstable();
         let leaves = query::score_parts(&self.fields, clauses);
         let mut scored = rescore(searcher, &required, &leaves, &candidates)?;
+        if scored.len() < wanted {
+            // Too few candidates have every required term to fill the page: the matches are
+            // scored one by one instead, so a page is never short while matches remain.
+            return Ok(None);
+        }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         Ok(Some(
             scored

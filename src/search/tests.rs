@@ -468,3 +468,35 @@ fn long_phrases_and_prefixes_follow_the_word_order() {
     // The accented prefix ranks "chuyển" before "chuyen".
     assert_eq!(ids(&search(&index, "chuyể*")), vec![1, 3]);
 }
+
+#[test]
+fn a_page_is_full_even_when_the_best_of_the_union_lack_a_required_word() {
+    let index = SearchIndex::open_in_ram().expect("index");
+    // Many short directives about "ngân sách" alone or "đất đai" alone outscore, in the union
+    // of the two words, the long ones that mention both words once.
+    let filler = "Các cơ quan, đơn vị tổ chức thực hiện nghiêm túc nội dung kế hoạch. ".repeat(20);
+    for id in 0..300 {
+        let word = if id % 2 == 0 {
+            "ngân sách"
+        } else {
+            "đất đai"
+        };
+        let body = format!("{word} {word} {word}");
+        index
+            .add_new(&directive(id, "", "Công văn", "Thông báo", &body))
+            .expect("add");
+    }
+    for id in 300..330 {
+        let body = format!("{filler} Kiểm tra ngân sách. {filler} Về đất đai.");
+        index
+            .add_new(&directive(id, "", "Công văn", "Báo cáo", &body))
+            .expect("add");
+    }
+    index.commit().expect("commit");
+    let mut query = SearchQuery::text("ngân sách đất đai");
+    query.limit = 20;
+    let results = index.search(&query).expect("search");
+    assert_eq!(results.total, 30);
+    assert_eq!(results.hits.len(), 20);
+    assert!(results.hits.iter().all(|h| h.directive_id >= 300));
+}
