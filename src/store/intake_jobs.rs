@@ -292,6 +292,16 @@ struct ClaimedRow {
     attempts: i32,
 }
 
+/// Job `id` while the reader holding `claim` runs it: the rows a reader's updates may touch.
+#[diesel::dsl::auto_type]
+fn held_by<'a>(id: i64, claim: &'a str) -> _ {
+    let running: &'static str = RUNNING;
+    intake_jobs::table
+        .find(id)
+        .filter(intake_jobs::status.eq(running))
+        .filter(intake_jobs::claim.eq(claim))
+}
+
 /// Records the reader's progress (the pages read by OCR so far and the pages that need it, when
 /// `pages` tells them; otherwise those already recorded stay) and renews its lease; `false` when
 /// the job is no longer this reader's.
@@ -305,10 +315,7 @@ pub fn progress(
 ) -> Result<bool, StoreError> {
     let stamp = now();
     let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
-    let mine = intake_jobs::table
-        .find(id)
-        .filter(intake_jobs::status.eq(RUNNING))
-        .filter(intake_jobs::claim.eq(claim));
+    let mine = held_by(id, claim);
     let renewed = (
         intake_jobs::stage.eq(stage),
         intake_jobs::lease_until.eq(stamp + lease),
@@ -335,20 +342,15 @@ pub fn finish(
     claim: &str,
     directive_id: i64,
 ) -> Result<(), StoreError> {
-    let changed = diesel::update(
-        intake_jobs::table
-            .find(id)
-            .filter(intake_jobs::status.eq(RUNNING))
-            .filter(intake_jobs::claim.eq(claim)),
-    )
-    .set((
-        intake_jobs::status.eq(DONE),
-        intake_jobs::stage.eq(DONE),
-        intake_jobs::directive_id.eq(directive_id),
-        intake_jobs::lease_until.eq(None::<NaiveDateTime>),
-        intake_jobs::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
+    let changed = diesel::update(held_by(id, claim))
+        .set((
+            intake_jobs::status.eq(DONE),
+            intake_jobs::stage.eq(DONE),
+            intake_jobs::directive_id.eq(directive_id),
+            intake_jobs::lease_until.eq(None::<NaiveDateTime>),
+            intake_jobs::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
     if changed == 1 {
         Ok(())
     } else {
@@ -365,21 +367,16 @@ pub fn fail(
     claim: &str,
     failure: &JobFailure,
 ) -> Result<(), StoreError> {
-    let changed = diesel::update(
-        intake_jobs::table
-            .find(id)
-            .filter(intake_jobs::status.eq(RUNNING))
-            .filter(intake_jobs::claim.eq(claim)),
-    )
-    .set((
-        intake_jobs::status.eq(FAILED),
-        intake_jobs::stage.eq(FAILED),
-        intake_jobs::error_code.eq(&failure.code),
-        intake_jobs::error_message.eq(&failure.message),
-        intake_jobs::lease_until.eq(None::<NaiveDateTime>),
-        intake_jobs::updated_at.eq(now()),
-    ))
-    .execute(conn)?;
+    let changed = diesel::update(held_by(id, claim))
+        .set((
+            intake_jobs::status.eq(FAILED),
+            intake_jobs::stage.eq(FAILED),
+            intake_jobs::error_code.eq(&failure.code),
+            intake_jobs::error_message.eq(&failure.message),
+            intake_jobs::lease_until.eq(None::<NaiveDateTime>),
+            intake_jobs::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
     if changed == 1 {
         audit::record(
             conn,
