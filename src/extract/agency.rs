@@ -971,6 +971,20 @@ mod tests {
             d.resolve("UBND huyện Châu Thành", &kg()).as_deref(),
             Some("Ủy ban nhân dân huyện Châu Thành")
         );
+        // A bank's provincial branch is named with its province.
+        assert_eq!(
+            d.resolve("Ngân hàng Chính sách xã hội chi nhánh tỉnh", &kg())
+                .as_deref(),
+            Some("Ngân hàng Chính sách xã hội chi nhánh tỉnh Kiên Giang")
+        );
+        assert_eq!(
+            d.resolve("Chi nhánh NHCSXH tỉnh Nghệ An", &kg()).as_deref(),
+            Some("Ngân hàng Chính sách xã hội chi nhánh tỉnh Nghệ An")
+        );
+        assert_eq!(
+            d.resolve("Ngân hàng Chính sách xã hội", &kg()).as_deref(),
+            Some("Ngân hàng Chính sách xã hội")
+        );
         // A province's city of the province's name is not the province; a city that is a
         // province is.
         assert_eq!(
