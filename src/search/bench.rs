@@ -80,11 +80,11 @@ const CLASSES: [QueryClass; 8] = [
     QueryClass::Listing,
 ];
 
-/// Latency figures of one query class.
+/// Latency figures of one query class, or of all queries.
 #[derive(Clone, Debug)]
 pub struct LatencyStats {
-    /// The class.
-    pub class: QueryClass,
+    /// The class; `None` for the figures over all queries.
+    pub class: Option<QueryClass>,
     /// Queries run.
     pub count: usize,
     /// Median latency.
@@ -157,7 +157,7 @@ impl BenchReport {
             writeln!(
                 f,
                 "{:<10} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>10.0}",
-                format!("{:?}", s.class),
+                s.class.map_or("all".to_string(), |c| format!("{c:?}")),
                 s.count,
                 ms(s.p50),
                 ms(s.p99),
@@ -247,7 +247,7 @@ pub fn run(dir: &Path, config: &BenchConfig) -> Result<BenchReport, SearchError>
     let directives_per_second = config.directives as f64 / indexing_time.as_secs_f64().max(1e-9);
     let per_class = CLASSES
         .iter()
-        .map(|c| stats(*c, samples.iter().filter(|s| s.0 == *c)))
+        .map(|c| stats(Some(*c), samples.iter().filter(|s| s.0 == *c)))
         .collect();
     Ok(BenchReport {
         directives: config.directives,
@@ -256,13 +256,13 @@ pub fn run(dir: &Path, config: &BenchConfig) -> Result<BenchReport, SearchError>
         directives_per_second,
         indexing_cpu_time,
         index_bytes: dir_size(dir)?,
-        overall: stats(QueryClass::Word, samples.iter()),
+        overall: stats(None, samples.iter()),
         per_class,
     })
 }
 
 fn stats<'a>(
-    class: QueryClass,
+    class: Option<QueryClass>,
     samples: impl Iterator<Item = &'a (QueryClass, Duration, usize)>,
 ) -> LatencyStats {
     let mut durations = Vec::new();
@@ -406,13 +406,13 @@ mod tests {
         let number = report
             .per_class
             .iter()
-            .find(|s| s.class == QueryClass::Number)
+            .find(|s| s.class == Some(QueryClass::Number))
             .expect("number class");
         assert!(number.mean_total >= 1.0, "{report}");
         let listing = report
             .per_class
             .iter()
-            .find(|s| s.class == QueryClass::Listing)
+            .find(|s| s.class == Some(QueryClass::Listing))
             .expect("listing class");
         assert!(listing.mean_total >= 1.0, "{report}");
     }
