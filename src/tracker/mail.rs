@@ -87,10 +87,12 @@ pub fn vn_date(date: NaiveDate) -> String {
 
 /// The link to a task's directive.
 pub fn task_link(public_url: &str, directive_id: i64) -> String {
-    format!(
-        "{}/directives/{directive_id}",
-        public_url.trim_end_matches('/')
-    )
+    page_link(public_url, &format!("directives/{directive_id}"))
+}
+
+/// The link to a page of the tracker, `path` without its leading slash.
+fn page_link(public_url: &str, path: &str) -> String {
+    format!("{}/{path}", public_url.trim_end_matches('/'))
 }
 
 /// How a task stands on `day`, in words.
@@ -126,7 +128,7 @@ fn is_overdue(occasion: Occasion) -> bool {
 fn write_counted(digest: &Digest, public_url: &str, text: &mut String, html: &mut String) {
     let rest = &digest.counted;
     let overdue = rest.iter().filter(|t| is_overdue(t.occasion)).count();
-    let list = format!("{}/tasks", public_url.trim_end_matches('/'));
+    let list = page_link(public_url, "tasks");
     let more = format!(
         "Còn {} nhiệm vụ khác ({overdue} quá hạn) không liệt kê trong thư này. Danh sách đầy đủ:",
         rest.len()

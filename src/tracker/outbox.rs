@@ -322,12 +322,17 @@ fn agency_contacts(
         .collect())
 }
 
-/// The texts of `rows`' tasks, by task id.
+/// The texts of `rows`' tasks, by task id (a task listed in two digests is read once).
 fn task_texts(
     conn: &mut DbConnection,
     rows: &[&OpenTaskRow],
 ) -> Result<HashMap<i64, String>, StoreError> {
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<i64> = rows
+        .iter()
+        .map(|r| r.id)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
     let mut texts = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(rows_per_statement(1)) {
         let found: Vec<(i64, String)> = tasks::table
