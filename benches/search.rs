@@ -4,7 +4,8 @@
 //! SEARCH_BENCH_CPU_TIME (false: time queries by thread CPU time, not wall time),
 //! SEARCH_BENCH_REUSE (false: keep an index of the same size from an earlier run),
 //! SEARCH_BENCH_DIR (default: target/search-bench), SEARCH_BENCH_SLOW_MS (print the queries
-//! slower than this).
+//! slower than this), SEARCH_BENCH_ONLY (run one query class only: word, words, folded, phrase,
+//! number, prefix, filtered or listing; for profiling).
 
 use std::path::PathBuf;
 
@@ -42,6 +43,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .ok()
             .and_then(|v| v.parse::<f64>().ok())
             .map(|ms| std::time::Duration::from_secs_f64(ms / 1e3)),
+        only: std::env::var("SEARCH_BENCH_ONLY")
+            .ok()
+            .map(|name| name.parse())
+            .transpose()?,
     };
     let dir = std::env::var_os("SEARCH_BENCH_DIR")
         .map(PathBuf::from)

@@ -31,6 +31,8 @@ pub struct BenchConfig {
     pub reuse: bool,
     /// Print the queries slower than this, with their time and number of hits.
     pub show_slower_than: Option<Duration>,
+    /// Run only the queries of this class (for profiling one kind of query).
+    pub only: Option<QueryClass>,
 }
 
 impl Default for BenchConfig {
@@ -44,6 +46,7 @@ impl Default for BenchConfig {
             cpu_time: false,
             reuse: false,
             show_slower_than: None,
+            only: None,
         }
     }
 }
@@ -67,6 +70,19 @@ pub enum QueryClass {
     Filtered,
     /// No words: an agency filter, newest first.
     Listing,
+}
+
+impl std::str::FromStr for QueryClass {
+    type Err = String;
+
+    /// The class named as in the report, in any case ("prefix", "Words").
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        CLASSES
+            .iter()
+            .copied()
+            .find(|c| format!("{c:?}").eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| format!("no query class named {name:?}"))
+    }
 }
 
 const CLASSES: [QueryClass; 8] = [
@@ -226,6 +242,9 @@ pub fn run(dir: &Path, config: &BenchConfig) -> Result<BenchReport, SearchError>
     for i in 0..config.queries {
         let class = CLASSES[i % CLASSES.len()];
         let mut query = make_query(class, &mut query_generator, &numbers, &kinds, &agencies);
+        if config.only.is_some_and(|only| only != class) {
+            continue;
+        }
         query.facets = config.facets;
         let t = Instant::now();
         let cpu = thread_cpu_time();
@@ -247,6 +266,7 @@ pub fn run(dir: &Path, config: &BenchConfig) -> Result<BenchReport, SearchError>
     let directives_per_second = config.directives as f64 / indexing_time.as_secs_f64().max(1e-9);
     let per_class = CLASSES
         .iter()
+        .filter(|c| config.only.is_none_or(|only| only == **c))
         .map(|c| stats(Some(*c), samples.iter().filter(|s| s.0 == *c)))
         .collect();
     Ok(BenchReport {
@@ -398,6 +418,7 @@ mod tests {
             cpu_time: false,
             reuse: false,
             show_slower_than: None,
+            only: None,
         };
         let report = run(dir.path(), &config).expect("bench");
         assert_eq!(report.directives, 300);
