@@ -52,9 +52,33 @@ static AGENCY_HEAD: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LEADER_SUBJECT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?:thu tuong|chu tich|bo truong|lanh dao|giam doc|ban thuong vu)\b"));
-static ASSIGNED_END: LazyLock<Regex> = LazyLock::new(|| {
+/// The words that end the name of an assigned body missing from the directory by stating its
+/// role: "Giao Ban Quản lý dự án đầu tư xây dựng quận chủ trì", "... xã là cơ quan thường
+/// trực", "Trung tâm Khuyến nông quốc gia phối hợp với ...".
+static ROLE_END: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\s*(?:,\s*)?\b(?:lam\s+dau\s+moi|lam\s+co\s+quan|chu\s+tri|phoi\s+hop|to\s+chuc|thuc\s+hien|tham\s+muu|huong\s+dan|theo\s+doi|xay\s+dung|trien\s+khai|ra\s+soat|bao\s+cao)\b",
+        r"\s*(?:,\s*)?\b(?:lam\s+dau\s+moi|la\s+dau\s+moi|lam\s+co\s+quan|la\s+co\s+quan|la\s+don\s+vi|chu\s+tri|phoi\s+hop)\b",
+    )
+});
+/// Verbs that start what a body must do, ending its name when written in lower case
+/// ("Viện Bảo tồn di tích khảo sát ...", "Vụ Kế hoạch - Tài chính cân đối ..."). Words that
+/// also begin names ("Quản lý", "Thông tin") are left out.
+static ACTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"\b(?:to\s+chuc|thuc\s+hien|tham\s+muu|huong\s+dan|theo\s+doi|xay\s+dung|trien\s+khai|ra\s+soat",
+        r"|bao\s+cao|tong\s+hop|khao\s+sat|bao\s+dam|dam\s+bao|can\s+doi|bo\s+tri|kiem\s+tra|nghien\s+cuu",
+        r"|de\s+xuat|hoan\s+thien|hoan\s+thanh|chi\s+dao|tang\s+cuong|day\s+manh|cap\s+nhat|dieu\s+tra",
+        r"|xu\s+ly|tiep\s+nhan|tuyen\s+truyen|van\s+dong|cung\s+cap|giam\s+sat|don\s+doc|chuan\s+bi",
+        r"|thu\s+thap|tap\s+trung|khan\s+truong|chu\s+dong|nang\s+cap|danh\s+gia|xac\s+minh|cong\s+bo",
+        r"|dang\s+tai|chiu\s+trach\s+nhiem|duy\s+tri|bo\s+sung|sua\s+doi|trinh|gui|lap|phat\s+hanh",
+        r"|quan\s+trac|thong\s+ke|kiem\s+ke|phan\s+bo|thanh\s+tra|tiep\s+tuc|khan\s+cap)\b",
+    ))
+});
+/// An introduction by which the issuer hands out tasks ("Bộ Công an giao:"): the issuer named
+/// in it does not lead the items below.
+static ASSIGNER_INTRO: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:giao|phan\s+cong)(?:\s+nhiem\s+vu)?(?:\s+(?:cho\s+)?cac\s+don\s+vi)?(?:\s+nhu\s+sau)?\s*[:;]\s*$",
     )
 });
 /// An agency missing from the directory, named up to its level word and followed by what it
@@ -370,19 +394,13 @@ fn actors(
         // "Bộ Công Thương giao Cục Xuất nhập khẩu chủ trì ...": a unit missing from the
         // directory.
         let after = folded.text.get(a.end()..).unwrap_or("");
-        if AGENCY_HEAD.is_match(after)
-            && !ADDRESSEES.is_match(after)
-            && !NOT_NAME.is_match(after)
-            && let Some(kw) = ASSIGNED_END.find(head(after, 160))
-            && kw.start() > 0
+        if !ADDRESSEES.is_match(after)
+            && let Some(end) = unknown_name_end(text, folded, a.end(), 90)
         {
-            let (s, e) = folded.orig_range(a.end(), a.end() + kw.start());
+            let (s, e) = folded.orig_range(a.end(), end);
             let name = squash(text.get(s..e).unwrap_or(""));
-            let name = name.trim_end_matches([',', ':']).trim().to_string();
-            if !name.is_empty() && name.chars().count() <= 90 && !name.contains([',', ';']) {
-                let supports = supports_after(text, folded, mentions, e);
-                return Some((vec![localize(&name, ctx)], supports, false));
-            }
+            let supports = supports_after(text, folded, mentions, e);
+            return Some((vec![localize(&name, ctx)], supports, false));
         }
     }
     // "Đề nghị Quý cơ quan ..."
@@ -414,7 +432,15 @@ fn actors(
         if rest_trim.is_empty() {
             return Some((leads, Vec::new(), true));
         }
-        if NOT_ACTION.is_match(&rest_f) || RESULT.is_match(&head(rest, 240).to_lowercase()) {
+        // "Sở Công Thương là cơ quan thường trực, ...": a role, not a statement.
+        let role = ROLE_END.find(&rest_f).is_some_and(|m| {
+            rest_f[..m.start()]
+                .trim_matches(|c: char| c.is_whitespace() || c == ',')
+                .is_empty()
+        });
+        if !role
+            && (NOT_ACTION.is_match(&rest_f) || RESULT.is_match(&head(rest, 240).to_lowercase()))
+        {
             continue;
         }
         let supports = supports_after(text, folded, mentions, end);
@@ -503,7 +529,70 @@ fn actors(
         let supports = supports_after(text, folded, mentions, e);
         return Some((vec![name], supports, false));
     }
+    // "Viện Bảo tồn di tích khảo sát ...", "Trung tâm Khuyến nông: Xây dựng ...": a body
+    // missing from the directory, named up to what it must do.
+    if let Some(end) = unknown_name_end(text, folded, lead_in, 100) {
+        let (s, e) = folded.orig_range(lead_in, end);
+        let name = squash(text.get(s..e).unwrap_or(""));
+        let supports = supports_after(text, folded, mentions, e);
+        return Some((vec![localize(&name, ctx)], supports, false));
+    }
     None
+}
+
+/// The end (folded offset) of the name of a body missing from the directory that starts at
+/// folded offset `from` ("Trung tâm Công nghệ thông tin xây dựng ..."): before its role
+/// ("chủ trì", "là cơ quan thường trực", "phối hợp"), a colon, or the first verb written in
+/// lower case, whichever comes first. Only a proper name qualifies: it starts with an
+/// agency word followed by a capitalised word, has at most `max_chars` characters and at
+/// least two words, and holds no '.', ';', '(' nor a comma before a word in lower case.
+fn unknown_name_end(text: &str, folded: &Folded, from: usize, max_chars: usize) -> Option<usize> {
+    let window = head(folded.text.get(from..)?, 240);
+    let h = AGENCY_HEAD.find(window)?;
+    if NOT_NAME.is_match(window) {
+        return None;
+    }
+    // AGENCY_HEAD ends on the first letter of the word after the agency word.
+    let second = window[..h.end()]
+        .char_indices()
+        .next_back()
+        .map(|(i, _)| i)?;
+    let first_letter = |f: usize| {
+        text.get(folded.orig(from + f)..)
+            .and_then(|t| t.chars().next())
+    };
+    if !first_letter(second).is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()) {
+        return None;
+    }
+    let role = ROLE_END.find(window).map(|m| m.start());
+    let colon = window.find(':');
+    let verb = ACTION
+        .find_iter(window)
+        .filter(|m| m.start() > second)
+        .find(|m| {
+            first_letter(m.start()).is_some_and(char::is_lowercase)
+                && !window[..m.start()].trim_end().ends_with("dau tu")
+        })
+        .map(|m| m.start());
+    let cut = [role, colon, verb]
+        .into_iter()
+        .flatten()
+        .filter(|&c| c > second)
+        .min()?;
+    let name_f = window[..cut].trim_end();
+    if name_f.contains(['.', ';', '(', ')']) || name_f.split_whitespace().count() < 2 {
+        return None;
+    }
+    // A comma inside a name is followed by a capitalised word ("Văn hóa, Thể thao").
+    for (i, _) in name_f.match_indices(',') {
+        let next = name_f[i + 1..].len() - name_f[i + 1..].trim_start().len();
+        if !first_letter(i + 1 + next).is_some_and(char::is_uppercase) {
+            return None;
+        }
+    }
+    let (s, e) = folded.orig_range(from, from + name_f.len());
+    let name = text.get(s..e)?;
+    (name.chars().count() <= max_chars).then_some(from + name_f.len())
 }
 
 /// Completes a local body's name ending in its level word with the issuer's locality:
@@ -878,7 +967,11 @@ pub fn find_tasks(
             stack.push((it.level, Vec::new()));
             continue;
         }
-        if CLOSING.is_match(&folded.text) || closing_formula(&folded.text) {
+        // A closing formula ends the letter; when it is the last sentence of a paragraph that
+        // assigns a task first, only that sentence is dropped (below).
+        if CLOSING.is_match(&folded.text)
+            || (closing_formula(&folded.text) && sentences(text).len() == 1)
+        {
             stack.push((it.level, Vec::new()));
             continue;
         }
@@ -893,13 +986,8 @@ pub fn find_tasks(
             && AGENCY_HEAD.is_match(&folded.text)
             && dir.resolve(heading_name, ctx).is_none();
         let found_actors = if unknown_heading {
-            let mut name = squash(heading_name);
-            if let Some(p) = &ctx.province
-                && (name.ends_with(" tỉnh") || name.ends_with(" thành phố"))
-            {
-                let bare = p.split_once(' ').map(|x| x.1).unwrap_or(p);
-                name = format!("{name} {bare}");
-            }
+            // "Phòng Văn hóa - Xã hội xã", "Ban Chỉ huy Quân sự huyện": in the issuer's place.
+            let name = localize(&squash(heading_name), ctx);
             Some((vec![name], Vec::new(), true))
         } else {
             actors(text, &folded, &mentions, recipients, ctx)
@@ -911,7 +999,10 @@ pub fn find_tasks(
             }
             Some((leads, supports, false)) if is_intro => {
                 let _ = supports;
-                child_leads = leads;
+                // "Bộ Công an giao:": the items name the units that carry them out.
+                if !ASSIGNER_INTRO.is_match(&folded.text) {
+                    child_leads = leads;
+                }
             }
             item_actors => {
                 // Sentence by sentence: a sentence naming who acts starts a task, the
@@ -1164,6 +1255,63 @@ mod tests {
         let t = find_tasks(body, &kg(), None, &[]);
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2024, 12, 20));
+    }
+
+    #[test]
+    fn units_handed_tasks_by_their_ministry_lead_them() {
+        let body = "Bộ Tư pháp giao:\n\n- Viện Khoa học pháp lý khảo sát việc thi hành luật tại một số địa phương trong Quý III năm 2024.\n\n- Trung tâm Thông tin nâng cấp Cổng thông tin điện tử.\n\n- Cục Kiểm tra văn bản: Rà soát các văn bản quy phạm pháp luật.\n";
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        let leads: Vec<&str> = t.iter().map(|x| x.lead[0].as_str()).collect();
+        assert_eq!(
+            leads,
+            vec![
+                "Viện Khoa học pháp lý",
+                "Trung tâm Thông tin",
+                "Cục Kiểm tra văn bản"
+            ]
+        );
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2024, 9, 30));
+    }
+
+    #[test]
+    fn a_body_named_with_its_role() {
+        let ctx = Context {
+            province: Some("tỉnh Kiên Giang".to_string()),
+            locality: Some("huyện Giồng Riềng".to_string()),
+        };
+        let body = "1. Giao Ban Quản lý dự án đầu tư xây dựng huyện chủ trì lập hồ sơ mời thầu.\n\n2. Sở Tài chính là cơ quan thường trực, theo dõi việc thực hiện.\n\n3. Giao Phòng Kinh tế và Hạ tầng huyện làm cơ quan đầu mối, tổng hợp kết quả.\n";
+        let t = find_tasks(body, &ctx, None, &[]);
+        let leads: Vec<&str> = t.iter().map(|x| x.lead[0].as_str()).collect();
+        assert_eq!(
+            leads,
+            vec![
+                "Ban Quản lý dự án đầu tư xây dựng huyện Giồng Riềng",
+                "Sở Tài chính tỉnh Kiên Giang",
+                "Phòng Kinh tế và Hạ tầng huyện Giồng Riềng"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_heading_missing_from_the_directory_takes_the_issuers_place() {
+        let ctx = Context {
+            province: Some("tỉnh Bắc Ninh".to_string()),
+            locality: Some("xã Đông Cứu".to_string()),
+        };
+        let body = "1. Phòng Văn hóa - Xã hội xã\n\n- Lập danh sách hộ được hỗ trợ.\n";
+        let t = find_tasks(body, &ctx, None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Phòng Văn hóa - Xã hội xã Đông Cứu"]);
+    }
+
+    #[test]
+    fn a_closing_formula_after_a_task_in_one_paragraph() {
+        let body = "Giao Sở Nội vụ tổng kết trước ngày 05/12/2025. Các cơ quan, đơn vị nghiêm túc triển khai thực hiện./.\n";
+        let t = find_tasks(body, &kg(), NaiveDate::from_ymd_opt(2025, 9, 1), &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Sở Nội vụ tỉnh Kiên Giang"]);
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2025, 12, 5));
+        assert!(!t[0].text.contains("nghiêm túc"));
     }
 
     #[test]
