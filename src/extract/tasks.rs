@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use regex::Regex;
 
-use super::agency::{Context, Directory, Mention};
+use super::agency::{Context, Directory, Level, Mention};
 use super::deadline;
 use super::folded::{Folded, squash};
 use super::{Task, re};
@@ -26,7 +26,7 @@ use super::{Task, re};
 static MARKER: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"^[ \t]*(?:(?P<roman>(?:i{1,3}|iv|v|vi{1,3}|ix|x)\.)\s|(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})[.)]\s|(?P<letter>[a-zđ])\)\s*",
-        r"|(?P<dash>[-–•])\s*|(?P<plus>\+)\s*|(?P<part>phan\s+(?:thu\s+)?[ivx1-9]+)\b|(?P<article>dieu\s+\d{1,3})\s*[.:]\s*)"
+        r"|(?P<dash>[-–—•])\s*|(?P<plus>\+)\s*|(?P<part>phan\s+(?:thu\s+)?[ivx1-9]+)\b|(?P<article>dieu\s+\d{1,3})\s*[.:]\s*)"
     ))
 });
 static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
@@ -71,8 +71,20 @@ static ACTION: LazyLock<Regex> = LazyLock::new(|| {
         r"|xu\s+ly|tiep\s+nhan|tuyen\s+truyen|van\s+dong|cung\s+cap|giam\s+sat|don\s+doc|chuan\s+bi",
         r"|thu\s+thap|tap\s+trung|khan\s+truong|chu\s+dong|nang\s+cap|danh\s+gia|xac\s+minh|cong\s+bo",
         r"|dang\s+tai|chiu\s+trach\s+nhiem|duy\s+tri|bo\s+sung|sua\s+doi|trinh|gui|lap|phat\s+hanh",
-        r"|quan\s+trac|thong\s+ke|kiem\s+ke|phan\s+bo|thanh\s+tra|tiep\s+tuc|khan\s+cap)\b",
+        r"|quan\s+trac|thong\s+ke|kiem\s+ke|phan\s+bo|thanh\s+tra|tiep\s+tuc|khan\s+cap|day\s+nhanh",
+        r"|uu\s+tien|quan\s+tam|phat\s+huy|ho\s+tro|lam\s+tot)\b",
     ))
+});
+/// Words after a collective that narrow it: "có khu công nghiệp", "ven biển", "biên giới",
+/// "là thành viên ...".
+static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^\s+(?:co|ven|vung|mien|bien\s+gioi|thuoc\s+dien|nam\s+tren|(?:la\s+)?thanh\s+vien)\b")
+});
+/// "có" starting a duty rather than a qualifier ("có trách nhiệm", "có văn bản").
+static NOT_QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s+co\s+(?:trach\s+nhiem|y\s+kien|van\s+ban|bao\s+cao|ke\s+hoach|the|lien\s+quan|nhiem\s+vu)\b",
+    )
 });
 /// An introduction by which the issuer hands out tasks ("Bộ Công an giao:"): the issuer named
 /// in it does not lead the items below.
@@ -92,7 +104,9 @@ static TERRITORY_CLASS: LazyLock<Regex> = LazyLock::new(|| {
 static UNKNOWN_LEAD_END: LazyLock<Regex> =
     LazyLock::new(|| re(r"\s*(?:,\s*)?(?:lam\s+dau\s+moi\s+)?chu\s+tri\b|\s*:\s*$"));
 static GAP: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^[\s,;/&]*(?:va|cung|,)?[\s,;/&]*(?:(?:thu truong|chu tich|giam doc)\s+)?$")
+    re(
+        r"^[\s,;/&]*(?:va|cung|,)?[\s,;/&]*(?:(?:pho\s+)?(?:thu truong|chu tich|giam doc|cuc truong|chi cuc truong|vu truong|truong ban|chanh van phong|chanh thanh tra|tong giam doc|chu nhiem)(?:\s+cac)?\s+)?$",
+    )
 });
 static NOT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -137,6 +151,10 @@ static QUY_CO_QUAN: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:de\s+nghi|yeu\s+cau)\s+(?:quy\s+(?:co\s+quan|don\s+vi|so|uy\s+ban|bo)|cac\s+dong\s+chi)\b",
     )
 });
+
+/// A number marker misread by OCR with a comma ("4, Bộ Ngoại giao"), on the original line:
+/// a capital letter must follow.
+static OCR_NUMBER: LazyLock<Regex> = LazyLock::new(|| re(r"^[ \t]*\d{1,2},[ \t]+(\p{Lu})"));
 
 /// One item of the body: its byte range (marker excluded) and its depth.
 #[derive(Debug, Clone)]
@@ -193,7 +211,19 @@ fn items(body: &str, tables: &[Table]) -> Vec<Item> {
         let fl = Folded::new(line);
         let caps = MARKER.captures(&fl.text);
         let line_end = off + line.len();
-        if let Some(c) = caps
+        if caps.is_none()
+            && let Some(m) = OCR_NUMBER.captures(line).and_then(|c| c.get(1))
+        {
+            // "4, Bộ Ngoại giao ...": a number marker whose full stop was read as a comma.
+            last_marked_level = 2;
+            out.push(Item {
+                start: off + m.start(),
+                end: line_end,
+                level: 2,
+                closed: false,
+                marked: true,
+            });
+        } else if let Some(c) = caps
             && let Some(m) = c.get(0)
         {
             let level = marker_level(&c);
@@ -213,11 +243,12 @@ fn items(body: &str, tables: &[Table]) -> Vec<Item> {
         } else if super::split::upper_ratio(t) >= 0.9
             && t.chars().filter(|c| c.is_alphabetic()).count() >= 4
         {
-            // A line in capitals (authority line, section title) stands alone.
+            // A line in capitals (authority line, section title) stands alone and ends the
+            // headings above it.
             out.push(Item {
                 start: off + (line.len() - line.trim_start().len()),
                 end: line_end,
-                level: last_marked_level.saturating_add(1).min(9),
+                level: 1,
                 closed: true,
                 marked: false,
             });
@@ -269,6 +300,10 @@ fn agency_list(
     let mut names: Vec<String> = Vec::new();
     let mut end = pos;
     for m in mentions.iter().filter(|m| m.start >= pos) {
+        if m.start < end {
+            // Inside the qualifier of the collective before it.
+            continue;
+        }
         let gap_text = text.get(end..m.start).unwrap_or("");
         if gap_text.len() > 60 {
             break;
@@ -287,13 +322,56 @@ fn agency_list(
         if !ok {
             break;
         }
-        if !names.contains(&m.canonical) {
-            names.push(m.canonical.clone());
+        let (name, m_end) = qualified(text, m);
+        if !names.contains(&name) {
+            names.push(name);
         }
-        end = m.end;
+        end = m_end;
     }
     let _ = folded;
     (names, end)
+}
+
+/// A collective narrowed by the words after it ("Ủy ban nhân dân các huyện có khu công
+/// nghiệp", "... các xã, thị trấn ven biển", "Các sở, ngành là thành viên Ban Chỉ đạo các
+/// chương trình mục tiêu quốc gia tỉnh"): its name with the qualifier, which runs to the
+/// verb, role or punctuation after it (or to the end of a heading); the end of the whole.
+fn qualified(text: &str, m: &Mention) -> (String, usize) {
+    let plain = (m.canonical.clone(), m.end);
+    if m.level != Level::Collective {
+        return plain;
+    }
+    let rest = text.get(m.end..).unwrap_or("");
+    let rf = Folded::new(rest);
+    let names_committee = super::folded::fold_lower(text.get(m.start..m.end).unwrap_or(""))
+        .trim_end()
+        .ends_with("ban chi dao");
+    if !(names_committee || QUALIFIER.is_match(&rf.text)) || NOT_QUALIFIER.is_match(&rf.text) {
+        return plain;
+    }
+    let window = head(&rf.text, 160);
+    let first_letter = |f: usize| rest.get(rf.orig(f)..).and_then(|t| t.chars().next());
+    let verb = ACTION
+        .find_iter(window)
+        .filter(|v| v.start() > 0)
+        .find(|v| {
+            first_letter(v.start()).is_some_and(char::is_lowercase)
+                && !window[..v.start()].trim_end().ends_with("dau tu")
+        })
+        .map(|v| v.start());
+    let role = ROLE_END.find(window).map(|r| r.start());
+    let punct = window.find(['.', ';', ':', '(', ')', '\n']);
+    let whole = (window.len() == rf.text.len()).then_some(window.len());
+    let Some(cut) = [verb, role, punct, whole].into_iter().flatten().min() else {
+        return plain;
+    };
+    let q = window[..cut].trim_end().trim_end_matches(',').trim_end();
+    if q.trim().is_empty() || q.split_whitespace().count() > 14 {
+        return plain;
+    }
+    let (_, e) = rf.orig_range(0, q.len());
+    let words = squash(rest.get(..e).unwrap_or(""));
+    (format!("{} {}", m.canonical, words), m.end + e)
 }
 
 fn supports_after(text: &str, folded: &Folded, mentions: &[Mention], from: usize) -> Vec<String> {
@@ -400,7 +478,7 @@ fn actors(
             let (s, e) = folded.orig_range(a.end(), end);
             let name = squash(text.get(s..e).unwrap_or(""));
             let supports = supports_after(text, folded, mentions, e);
-            return Some((vec![localize(&name, ctx)], supports, false));
+            return Some((vec![place_unknown(&name, ctx)], supports, false));
         }
     }
     // "Đề nghị Quý cơ quan ..."
@@ -535,7 +613,7 @@ fn actors(
         let (s, e) = folded.orig_range(lead_in, end);
         let name = squash(text.get(s..e).unwrap_or(""));
         let supports = supports_after(text, folded, mentions, e);
-        return Some((vec![localize(&name, ctx)], supports, false));
+        return Some((vec![place_unknown(&name, ctx)], supports, false));
     }
     None
 }
@@ -593,6 +671,43 @@ fn unknown_name_end(text: &str, folded: &Folded, from: usize, max_chars: usize) 
     let (s, e) = folded.orig_range(from, from + name_f.len());
     let name = text.get(s..e)?;
     (name.chars().count() <= max_chars).then_some(from + name_f.len())
+}
+
+/// Places a body missing from the directory: a name ending in its level word takes the
+/// issuer's locality ([`localize`]); a unit named without any place in a letter of a
+/// provincial body belongs to its province ("Trung tâm Khuyến nông" of a Sở of Hải Dương →
+/// "Trung tâm Khuyến nông tỉnh Hải Dương"). Units of central bodies and of districts and
+/// communes keep their bare names.
+fn place_unknown(name: &str, ctx: &Context) -> String {
+    let placed = localize(name, ctx);
+    if placed != name || ctx.locality.is_some() {
+        return placed;
+    }
+    let Some(p) = &ctx.province else {
+        return placed;
+    };
+    let f = super::folded::fold_lower(name);
+    let bare = p.split_once(' ').map(|x| x.1).unwrap_or(p);
+    let names_place = f.contains(&super::folded::fold_lower(bare))
+        || [
+            " tinh ",
+            " huyen ",
+            " quan ",
+            " xa ",
+            " phuong ",
+            " thi xa ",
+            " thanh pho ",
+            " quoc gia",
+            " trung uong",
+            " viet nam",
+        ]
+        .iter()
+        .any(|w| format!("{f} ").contains(w));
+    if names_place || f.starts_with("cac ") {
+        placed
+    } else {
+        format!("{name} {p}")
+    }
 }
 
 /// Completes a local body's name ending in its level word with the issuer's locality:
@@ -976,7 +1091,9 @@ pub fn find_tasks(
             continue;
         }
         let mentions = dir.find_mentions_folded(text, &folded, ctx);
-        let is_intro = text.trim_end().ends_with(':');
+        // An introduction to the items below; OCR often reads its colon as a semicolon.
+        let is_intro = text.trim_end().ends_with(':')
+            || (text.trim_end().ends_with(';') && has_children && sentences(text).len() == 1);
         let mut child_leads: Vec<String> = Vec::new();
         let heading_name = text.trim().trim_end_matches(':').trim();
         let unknown_heading = has_children
@@ -987,7 +1104,7 @@ pub fn find_tasks(
             && dir.resolve(heading_name, ctx).is_none();
         let found_actors = if unknown_heading {
             // "Phòng Văn hóa - Xã hội xã", "Ban Chỉ huy Quân sự huyện": in the issuer's place.
-            let name = localize(&squash(heading_name), ctx);
+            let name = place_unknown(&squash(heading_name), ctx);
             Some((vec![name], Vec::new(), true))
         } else {
             actors(text, &folded, &mentions, recipients, ctx)
@@ -1312,6 +1429,42 @@ mod tests {
         assert_eq!(t[0].lead, vec!["Sở Nội vụ tỉnh Kiên Giang"]);
         assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2025, 12, 5));
         assert!(!t[0].text.contains("nghiêm túc"));
+    }
+
+    #[test]
+    fn collectives_narrowed_by_a_qualifier() {
+        let body = "1. UBND các huyện có khu công nghiệp đẩy nhanh xây dựng nhà ở công nhân.\n\n2. Ủy ban nhân dân các xã, phường có cửa khẩu, lối mở biên giới phối hợp với đồn biên phòng quản lý cư dân.\n\n3. Ủy ban nhân dân các xã, thị trấn ven biển\n\n- Lập danh sách hộ cần sơ tán.\n\n4. UBND các huyện có trách nhiệm báo cáo kết quả.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        let leads: Vec<&str> = t.iter().map(|x| x.lead[0].as_str()).collect();
+        assert_eq!(
+            leads,
+            vec![
+                "Ủy ban nhân dân các huyện có khu công nghiệp",
+                "Ủy ban nhân dân các xã, phường có cửa khẩu, lối mở biên giới",
+                "Ủy ban nhân dân các xã, thị trấn ven biển",
+                // "có trách nhiệm" is the duty, not a qualifier.
+                "Ủy ban nhân dân các huyện",
+            ]
+        );
+    }
+
+    #[test]
+    fn markers_and_introductions_misread_by_ocr() {
+        // "4," for "4." and a semicolon ending the introduction of a list.
+        let body = "Bộ Công an đề nghị Quý cơ quan;\n\n1. Rà soát hệ thống thông tin.\n\n2. Sao lưu dữ liệu.\n\n4, Bộ Ngoại giao chủ trì trao đổi với các nước.\n";
+        let r = vec!["Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương".to_string()];
+        let t = find_tasks(body, &Context::default(), None, &r);
+        let leads: Vec<&str> = t.iter().map(|x| x.lead[0].as_str()).collect();
+        assert_eq!(leads, vec![r[0].as_str(), r[0].as_str(), "Bộ Ngoại giao"]);
+        assert!(t[2].text.starts_with("Bộ Ngoại giao"));
+    }
+
+    #[test]
+    fn a_section_title_in_capitals_ends_the_headings_above() {
+        let body = "4. Các thôn\n\n- Vận động người dân tham gia.\n\nTỔ CHỨC THỰC HIỆN\n\nNội dung kế hoạch được phổ biến rộng rãi.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Các thôn"]);
     }
 
     #[test]
