@@ -954,6 +954,19 @@ fn tables(body: &str) -> Vec<Table> {
                 text.push(' ');
                 text.push_str(t);
                 *e = loff + l.len();
+            } else if let Some((_, e, text)) = cur.as_mut()
+                && !markdown
+                && t.chars().count() <= 30
+                && !t.contains('|')
+                && !t.ends_with(':')
+                && !MARKER.is_match(&super::folded::fold_lower(t))
+                && (super::split::upper_ratio(t) < 0.9
+                    || t.chars().filter(|c| c.is_alphabetic()).count() < 4)
+            {
+                // The last cell wrapped onto a short line ("Trước ngày 15" / "hằng tháng").
+                text.push(' ');
+                text.push_str(t);
+                *e = loff + l.len();
             } else if cur.is_none() && !markdown && header_tail < 2 && !t.ends_with('.') {
                 // The header wrapped onto a further line.
                 header_tail += 1;
@@ -1465,6 +1478,22 @@ mod tests {
         let t = find_tasks(body, &kg(), None, &[]);
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].lead, vec!["Các thôn"]);
+    }
+
+    #[test]
+    fn table_rows_wrapped_by_ocr() {
+        // The header and every row wrapped, the last cell on a line of its own.
+        let body = "STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian\nhoàn thành\n\n1 | Công bố quy hoạch trên Cổng thông tin điện tử\ncủa tỉnh | Sở Xây dựng |\nSở Tư pháp | Tháng\n3/2024\n\n2 | Lập kế hoạch sử dụng đất | Sở Tài nguyên và Môi\ntrường | Sở Tài chính | Trước ngày 15\nhằng tháng\n\nIII. TỔ CHỨC THỰC HIỆN\n";
+        let t = find_tasks(body, &kg(), NaiveDate::from_ymd_opt(2024, 3, 12), &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].lead, vec!["Sở Xây dựng tỉnh Kiên Giang"]);
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2024, 3, 31));
+        assert_eq!(
+            t[1].lead,
+            vec!["Sở Tài nguyên và Môi trường tỉnh Kiên Giang"]
+        );
+        assert_eq!(t[1].deadline, NaiveDate::from_ymd_opt(2024, 3, 15));
+        assert_eq!(t[1].recurrence, Some(deadline::Recurrence::Monthly));
     }
 
     #[test]
