@@ -118,7 +118,7 @@ static NOT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
 /// ends the text with "/.".
 static CLOSING_FORMULA: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:nghiem tuc|khan truong)[^.]{0,40}(?:trien khai|thuc hien)|quan tam[^.]{0,30}(?:chi dao|phoi hop|thuc hien)|tap trung chi dao thuc hien|tran trong|kinh trinh|xem xet,? quyet dinh|mong nhan duoc|de duoc huong dan|truyen dat y kien|phan anh ve",
+        r"(?:nghiem tuc|khan truong)[^.]{0,40}(?:trien khai|thuc hien)|thuc hien nghiem tuc|quan tam[^.]{0,30}(?:chi dao|phoi hop|thuc hien)|tap trung chi dao thuc hien|tran trong|kinh trinh|xem xet,? quyet dinh|mong nhan duoc|de duoc huong dan|truyen dat y kien|phan anh ve",
     )
 });
 /// The title of a section of requests to superiors ("III. ĐỀ XUẤT, KIẾN NGHỊ").
@@ -323,8 +323,25 @@ fn agency_list(
             break;
         }
         let (name, m_end) = qualified(text, m);
-        if !names.contains(&name) {
-            names.push(name);
+        // "các Tổ đại biểu và đại biểu Hội đồng nhân dân tỉnh": two bodies.
+        let f = super::folded::fold_lower(&name);
+        let split = if f.starts_with("cac to dai bieu va dai bieu ") {
+            let tail = name
+                .split_whitespace()
+                .skip(7)
+                .collect::<Vec<_>>()
+                .join(" ");
+            vec![
+                format!("Các Tổ đại biểu {tail}"),
+                format!("Đại biểu {tail}"),
+            ]
+        } else {
+            vec![name]
+        };
+        for n in split {
+            if !names.contains(&n) {
+                names.push(n);
+            }
         }
         end = m_end;
     }
@@ -748,7 +765,9 @@ fn localize(name: &str, ctx: &Context) -> String {
 /// Whether a folded text is a closing formula ending the letter.
 fn closing_formula(folded: &str) -> bool {
     let t = folded.trim_end();
-    (t.ends_with("/.") || t.ends_with("./")) && CLOSING_FORMULA.is_match(t)
+    // "./." at the end, also as OCR leaves it ("_//.", "/,").
+    let tail: String = t.chars().rev().take(4).collect();
+    tail.contains('/') && CLOSING_FORMULA.is_match(t)
 }
 
 /// A short line without final punctuation, such as a section title ("Nhiệm vụ cụ thể").
@@ -1494,6 +1513,38 @@ mod tests {
         );
         assert_eq!(t[1].deadline, NaiveDate::from_ymd_opt(2024, 3, 15));
         assert_eq!(t[1].recurrence, Some(deadline::Recurrence::Monthly));
+    }
+
+    #[test]
+    fn newspapers_and_the_bodies_of_a_peoples_council() {
+        let ctx = Context {
+            province: Some("tỉnh Hà Nam".to_string()),
+            locality: None,
+        };
+        let body = "1. Đài Phát thanh và Truyền hình tỉnh, Báo Hà Nam tuyên truyền rộng rãi.\n\n2. Giao Thường trực Hội đồng nhân dân tỉnh, các Ban Hội đồng nhân dân tỉnh, các Tổ đại biểu và đại biểu Hội đồng nhân dân tỉnh giám sát việc thực hiện Nghị quyết.\n";
+        let t = find_tasks(body, &ctx, None, &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[0].lead,
+            vec!["Đài Phát thanh và Truyền hình tỉnh Hà Nam", "Báo Hà Nam"]
+        );
+        assert_eq!(
+            t[1].lead,
+            vec![
+                "Thường trực Hội đồng nhân dân tỉnh Hà Nam",
+                "Các Ban Hội đồng nhân dân tỉnh",
+                "Các Tổ đại biểu Hội đồng nhân dân tỉnh",
+                "Đại biểu Hội đồng nhân dân tỉnh"
+            ]
+        );
+    }
+
+    #[test]
+    fn closing_formulas_in_other_orders_and_damaged_endings() {
+        let body = "1. Sở Y tế kiểm tra các cơ sở.\n\nYêu cầu Thủ trưởng các sở, ban, ngành, Chủ tịch UBND các huyện, thành phố tổ chức thực hiện nghiêm túc Chỉ thị này./.\n\nĐề nghị các cơ quan, đơn vị khẩn trương triển khai thực hiện_//.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Sở Y tế tỉnh Kiên Giang"]);
     }
 
     #[test]
