@@ -110,7 +110,7 @@ static GAP: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NOT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^\s*[:,]?\s*(?:da|dang|duoc|co\s+\d|co\s+y\s+kien|la|cua|tai|thi|se|van|con|chua|cung\s+da|nam|cho\s+biet|nhan\s+duoc|thong\s+bao|dong\s+y|nhat\s+tri|thong\s+nhat|ket\s+luan|nhan\s+manh|danh\s+gia|ghi\s+nhan|bieu\s+duong|hoan\s+nghenh|cho\s+rang|nhan\s+thay|bao\s+cao\s+(?:ket\s+qua|tinh\s+hinh)\s+(?:nhu|ve))\b",
+        r"^\s*[:,]?\s*(?:da|dang|duoc|co\s+\d|co\s+y\s+kien|la|cua|tai|thi|se|con|chua|cung\s+da|nam|cho\s+biet|nhan\s+duoc|thong\s+bao|dong\s+y|nhat\s+tri|thong\s+nhat|ket\s+luan|nhan\s+manh|danh\s+gia|ghi\s+nhan|bieu\s+duong|hoan\s+nghenh|cho\s+rang|nhan\s+thay|bao\s+cao\s+(?:ket\s+qua|tinh\s+hinh)\s+(?:nhu|ve))\b",
     )
 });
 /// The closing sentence of a letter ("Yêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực
@@ -149,6 +149,14 @@ static ADDRESSEES: LazyLock<Regex> =
 static QUY_CO_QUAN: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b(?:de\s+nghi|yeu\s+cau)\s+(?:quy\s+(?:co\s+quan|don\s+vi|so|uy\s+ban|bo)|cac\s+dong\s+chi)\b",
+    )
+});
+
+/// A further place of the same kind after a local body: ", phường An Hòa", "và huyện Tiền
+/// Hải" (the place's words capitalised).
+static OTHER_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*(?:,|và)\s*(?P<unit>huyện|quận|thị xã|thành phố|xã|phường|thị trấn)\s+(?P<place>\p{Lu}\p{L}*(?:\s+(?:\p{Lu}\p{L}*|\d+))*)",
     )
 });
 
@@ -344,9 +352,30 @@ fn agency_list(
             }
         }
         end = m_end;
+        // "Ủy ban nhân dân phường Cái Khế, phường An Hòa": the same body of further places.
+        while let Some((n, e)) = same_body_elsewhere(text, &m.canonical, end) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+            end = e;
+        }
     }
     let _ = folded;
     (names, end)
+}
+
+/// ", phường An Hòa" after "Ủy ban nhân dân phường Cái Khế" (ending at `end`): the same
+/// body of that place, and the end of its name.
+fn same_body_elsewhere(text: &str, previous: &str, end: usize) -> Option<(String, usize)> {
+    let rest = text.get(end..)?;
+    let c = OTHER_PLACE.captures(rest)?;
+    let unit = c.name("unit")?.as_str();
+    let place = c.name("place")?;
+    // The previous name ends with a place of the same kind of unit.
+    let cut = previous.rfind(&format!(" {unit} "))?;
+    let base = &previous[..cut];
+    let name = squash(place.as_str());
+    Some((format!("{base} {unit} {name}"), end + place.end()))
 }
 
 /// A collective narrowed by the words after it ("Ủy ban nhân dân các huyện có khu công
@@ -533,8 +562,15 @@ fn actors(
                 .trim_matches(|c: char| c.is_whitespace() || c == ',')
                 .is_empty()
         });
+        // "vẫn" (still) states a fact; folded it reads as "vận" (động).
+        let still = head(rest, 20)
+            .trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ':')
+            .to_lowercase()
+            .starts_with("vẫn ");
         if !role
-            && (NOT_ACTION.is_match(&rest_f) || RESULT.is_match(&head(rest, 240).to_lowercase()))
+            && (still
+                || NOT_ACTION.is_match(&rest_f)
+                || RESULT.is_match(&head(rest, 240).to_lowercase()))
         {
             continue;
         }
@@ -1545,6 +1581,27 @@ mod tests {
         let t = find_tasks(body, &kg(), None, &[]);
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].lead, vec!["Sở Y tế tỉnh Kiên Giang"]);
+    }
+
+    #[test]
+    fn one_body_of_several_places() {
+        let ctx = Context {
+            province: Some("thành phố Cần Thơ".to_string()),
+            locality: Some("quận Ninh Kiều".to_string()),
+        };
+        let body = "5. UBND phường Cái Khế, phường An Hòa và phường Tân An vận động các hộ dân bàn giao mặt bằng.\n\n6. Ủy ban nhân dân huyện Phong Điền phối hợp với Ủy ban nhân dân huyện Cờ Đỏ, huyện Thới Lai.\n";
+        let t = find_tasks(body, &ctx, None, &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[0].lead,
+            vec![
+                "Ủy ban nhân dân phường Cái Khế",
+                "Ủy ban nhân dân phường An Hòa",
+                "Ủy ban nhân dân phường Tân An"
+            ]
+        );
+        // Places after a supporting body stay with it.
+        assert_eq!(t[1].lead, vec!["Ủy ban nhân dân huyện Phong Điền"]);
     }
 
     #[test]
