@@ -291,6 +291,26 @@ impl Directory {
                 locality_required: cols[4].contains("locality-required"),
             });
         }
+        // Every province has its newspaper named after it ("Báo Hưng Yên").
+        let newspapers: Vec<Entry> = dir
+            .entries
+            .iter()
+            .filter(|e| e.level == Level::Province)
+            .filter_map(|e| {
+                let bare = e
+                    .canonical
+                    .strip_prefix("tỉnh ")
+                    .or_else(|| e.canonical.strip_prefix("thành phố "))?;
+                Some(Entry {
+                    level: Level::Central,
+                    canonical: format!("Báo {bare}"),
+                    aliases: Vec::new(),
+                    successor: None,
+                    locality_required: false,
+                })
+            })
+            .collect();
+        dir.entries.extend(newspapers);
         // Abbreviations first, so that abbreviated aliases also match written out in full.
         let abbr_rows: Vec<(String, Vec<String>)> = dir
             .entries

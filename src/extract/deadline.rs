@@ -188,10 +188,11 @@ fn next_day_of_month(after: NaiveDate, day: u32) -> Option<NaiveDate> {
     None
 }
 
-/// The next date with day `day` of a quarter's last month strictly after `after`.
-fn next_day_of_quarter(after: NaiveDate, day: u32) -> Option<NaiveDate> {
+/// The next date with day `day` of a quarter's last month strictly after `after`; with
+/// `first`, of a quarter's first month ("trước ngày 15 của tháng đầu quý sau").
+fn next_day_of_quarter(after: NaiveDate, day: u32, first: bool) -> Option<NaiveDate> {
     let mut y = after.year();
-    let mut m = after.month().div_ceil(3) * 3;
+    let mut m = after.month().div_ceil(3) * 3 - if first { 2 } else { 0 };
     for _ in 0..6 {
         if let Some(d) = NaiveDate::from_ymd_opt(y, m, day)
             && d > after
@@ -200,7 +201,7 @@ fn next_day_of_quarter(after: NaiveDate, day: u32) -> Option<NaiveDate> {
         }
         m += 3;
         if m > 12 {
-            m = 3;
+            m -= 12;
             y += 1;
         }
     }
@@ -270,12 +271,17 @@ fn find_all_folded(
             let d = num(&c, "rd").unwrap_or(0) as u32;
             let after = issued_on;
             let after_words = f.text.get(e..).unwrap_or("");
+            let after_words = after_words.trim_start();
+            let first_month = after_words.starts_with("dau quy")
+                || after_words.starts_with("dau tien cua quy")
+                || after_words.starts_with("thu nhat cua quy");
             let quarterly = m.as_str().ends_with("quy")
                 || rec == Some(Recurrence::Quarterly)
-                || after_words.trim_start().starts_with("cuoi quy");
+                || after_words.starts_with("cuoi quy")
+                || first_month;
             bare_ok = true;
             match after {
-                Some(a) if quarterly => next_day_of_quarter(a, d),
+                Some(a) if quarterly => next_day_of_quarter(a, d, first_month),
                 Some(a) => next_day_of_month(a, d),
                 None => None,
             }
@@ -344,7 +350,7 @@ fn find_all_folded(
             needs_cue = true;
             let d = num(&c, "d4").unwrap_or(0) as u32;
             match (issued_on, rec) {
-                (Some(a), Some(Recurrence::Quarterly)) => next_day_of_quarter(a, d),
+                (Some(a), Some(Recurrence::Quarterly)) => next_day_of_quarter(a, d, false),
                 (Some(a), Some(Recurrence::Monthly) | None) => next_day_of_month(a, d),
                 _ => None,
             }
@@ -623,6 +629,44 @@ mod tests {
             Some(Recurrence::Monthly)
         );
         assert_eq!(z.and_then(|x| x.date), d(2023, 8, 25));
+    }
+
+    #[test]
+    fn quarterly_duties_due_in_the_first_or_last_month_of_a_quarter() {
+        let due_on =
+            |text: &str, issued: Option<NaiveDate>| parse(text, issued).and_then(|x| x.date);
+        // The first month of the next quarter: October for a letter of early October.
+        assert_eq!(
+            due_on(
+                "Định kỳ hằng quý, gửi báo cáo trước ngày 15 của tháng đầu quý sau",
+                d(2023, 10, 6)
+            ),
+            d(2023, 10, 15)
+        );
+        // Issued after the 15th of a quarter's first month: the next quarter's.
+        assert_eq!(
+            due_on(
+                "định kỳ hằng quý báo cáo trước ngày 10 của tháng đầu quý sau",
+                d(2024, 1, 20)
+            ),
+            d(2024, 4, 10)
+        );
+        // Across the year end.
+        assert_eq!(
+            due_on(
+                "hằng quý, trước ngày 05 của tháng đầu quý sau",
+                d(2022, 11, 2)
+            ),
+            d(2023, 1, 5)
+        );
+        // The last month of the quarter.
+        assert_eq!(
+            due_on(
+                "Định kỳ hằng quý, báo cáo trước ngày 15 của tháng cuối quý",
+                d(2022, 5, 16)
+            ),
+            d(2022, 6, 15)
+        );
     }
 
     #[test]

@@ -30,6 +30,9 @@ pub struct Header {
     pub subject: Option<String>,
     /// Addressees.
     pub recipients: Vec<String>,
+    /// The addressees of the "Kính gửi" line alone (the first `recipients`): the bodies a
+    /// letter's "Quý cơ quan" stands for, without those informed through "Nơi nhận".
+    pub addressees: Vec<String>,
     /// Cited documents.
     pub references: Vec<Reference>,
     /// Signer's name.
@@ -591,6 +594,7 @@ pub fn parse(text: &str) -> Header {
         h.body_start = 0;
     }
 
+    h.addressees = h.recipients.clone();
     footer(dir, text, &lines, &mut h);
     h.references = references(text, h.number.as_deref());
     h

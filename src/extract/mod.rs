@@ -141,7 +141,13 @@ pub fn read_document(text: &str) -> Document {
         locality: h.locality.clone(),
     };
     let body = text.get(h.body_start..h.body_end).unwrap_or("");
-    let mut tasks = tasks::find_tasks(body, &ctx, h.issued_on, &h.recipients);
+    // "Quý cơ quan" means the bodies the letter is addressed to, not those sent a copy.
+    let addressees = if h.addressees.is_empty() {
+        &h.recipients
+    } else {
+        &h.addressees
+    };
+    let mut tasks = tasks::find_tasks(body, &ctx, h.issued_on, addressees);
     for t in &mut tasks {
         if let Some([s, e]) = t.source {
             t.source = Some([s + h.body_start, e + h.body_start]);
@@ -149,7 +155,7 @@ pub fn read_document(text: &str) -> Document {
     }
     if let Some(a) = h.attachment_start {
         let attachment = text.get(a..).unwrap_or("");
-        for mut t in tasks::find_tasks(attachment, &ctx, h.issued_on, &h.recipients) {
+        for mut t in tasks::find_tasks(attachment, &ctx, h.issued_on, addressees) {
             if let Some([s, e]) = t.source {
                 t.source = Some([s + a, e + a]);
             }

@@ -18,7 +18,7 @@ use std::sync::LazyLock;
 use chrono::NaiveDate;
 use regex::Regex;
 
-use super::agency::{Context, Directory, Mention};
+use super::agency::{Context, Directory, Level, Mention};
 use super::deadline;
 use super::folded::{Folded, squash};
 use super::{Task, re};
@@ -26,7 +26,7 @@ use super::{Task, re};
 static MARKER: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"^[ \t]*(?:(?P<roman>(?:i{1,3}|iv|v|vi{1,3}|ix|x)\.)\s|(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})[.)]\s|(?P<letter>[a-zđ])\)\s*",
-        r"|(?P<dash>[-–•])\s*|(?P<plus>\+)\s*|(?P<part>phan\s+(?:thu\s+)?[ivx1-9]+)\b|(?P<article>dieu\s+\d{1,3})\s*[.:]\s*)"
+        r"|(?P<dash>[-–—•])\s*|(?P<plus>\+)\s*|(?P<part>phan\s+(?:thu\s+)?[ivx1-9]+)\b|(?P<article>dieu\s+\d{1,3})\s*[.:]\s*)"
     ))
 });
 static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
@@ -52,9 +52,45 @@ static AGENCY_HEAD: LazyLock<Regex> = LazyLock::new(|| {
 });
 static LEADER_SUBJECT: LazyLock<Regex> =
     LazyLock::new(|| re(r"\b(?:thu tuong|chu tich|bo truong|lanh dao|giam doc|ban thuong vu)\b"));
-static ASSIGNED_END: LazyLock<Regex> = LazyLock::new(|| {
+/// The words that end the name of an assigned body missing from the directory by stating its
+/// role: "Giao Ban Quản lý dự án đầu tư xây dựng quận chủ trì", "... xã là cơ quan thường
+/// trực", "Trung tâm Khuyến nông quốc gia phối hợp với ...".
+static ROLE_END: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\s*(?:,\s*)?\b(?:lam\s+dau\s+moi|lam\s+co\s+quan|chu\s+tri|phoi\s+hop|to\s+chuc|thuc\s+hien|tham\s+muu|huong\s+dan|theo\s+doi|xay\s+dung|trien\s+khai|ra\s+soat|bao\s+cao)\b",
+        r"\s*(?:,\s*)?\b(?:lam\s+dau\s+moi|la\s+dau\s+moi|lam\s+co\s+quan|la\s+co\s+quan|la\s+don\s+vi|chu\s+tri|phoi\s+hop)\b",
+    )
+});
+/// Verbs that start what a body must do, ending its name when written in lower case
+/// ("Viện Bảo tồn di tích khảo sát ...", "Vụ Kế hoạch - Tài chính cân đối ..."). Words that
+/// also begin names ("Quản lý", "Thông tin") are left out.
+static ACTION: LazyLock<Regex> = LazyLock::new(|| {
+    re(concat!(
+        r"\b(?:to\s+chuc|thuc\s+hien|tham\s+muu|huong\s+dan|theo\s+doi|xay\s+dung|trien\s+khai|ra\s+soat",
+        r"|bao\s+cao|tong\s+hop|khao\s+sat|bao\s+dam|dam\s+bao|can\s+doi|bo\s+tri|kiem\s+tra|nghien\s+cuu",
+        r"|de\s+xuat|hoan\s+thien|hoan\s+thanh|chi\s+dao|tang\s+cuong|day\s+manh|cap\s+nhat|dieu\s+tra",
+        r"|xu\s+ly|tiep\s+nhan|tuyen\s+truyen|van\s+dong|cung\s+cap|giam\s+sat|don\s+doc|chuan\s+bi",
+        r"|thu\s+thap|tap\s+trung|khan\s+truong|chu\s+dong|nang\s+cap|danh\s+gia|xac\s+minh|cong\s+bo",
+        r"|dang\s+tai|chiu\s+trach\s+nhiem|duy\s+tri|bo\s+sung|sua\s+doi|trinh|gui|lap|phat\s+hanh",
+        r"|quan\s+trac|thong\s+ke|kiem\s+ke|phan\s+bo|thanh\s+tra|tiep\s+tuc|khan\s+cap|day\s+nhanh",
+        r"|uu\s+tien|quan\s+tam|phat\s+huy|ho\s+tro|lam\s+tot)\b",
+    ))
+});
+/// Words after a collective that narrow it: "có khu công nghiệp", "ven biển", "biên giới",
+/// "là thành viên ...".
+static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    re(r"^\s+(?:co|ven|vung|mien|bien\s+gioi|thuoc\s+dien|nam\s+tren|(?:la\s+)?thanh\s+vien)\b")
+});
+/// "có" starting a duty rather than a qualifier ("có trách nhiệm", "có văn bản").
+static NOT_QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s+co\s+(?:trach\s+nhiem|y\s+kien|van\s+ban|bao\s+cao|ke\s+hoach|the|lien\s+quan|nhiem\s+vu)\b",
+    )
+});
+/// An introduction by which the issuer hands out tasks ("Bộ Công an giao:"): the issuer named
+/// in it does not lead the items below.
+static ASSIGNER_INTRO: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:giao|phan\s+cong)(?:\s+nhiem\s+vu)?(?:\s+(?:cho\s+)?cac\s+don\s+vi)?(?:\s+nhu\s+sau)?\s*[:;]\s*$",
     )
 });
 /// An agency missing from the directory, named up to its level word and followed by what it
@@ -68,11 +104,13 @@ static TERRITORY_CLASS: LazyLock<Regex> = LazyLock::new(|| {
 static UNKNOWN_LEAD_END: LazyLock<Regex> =
     LazyLock::new(|| re(r"\s*(?:,\s*)?(?:lam\s+dau\s+moi\s+)?chu\s+tri\b|\s*:\s*$"));
 static GAP: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^[\s,;/&]*(?:va|cung|,)?[\s,;/&]*(?:(?:thu truong|chu tich|giam doc)\s+)?$")
+    re(
+        r"^[\s,;/&]*(?:va|cung|,)?[\s,;/&]*(?:(?:pho\s+)?(?:thu truong|chu tich|giam doc|cuc truong|chi cuc truong|vu truong|truong ban|chanh van phong|chanh thanh tra|tong giam doc|chu nhiem)(?:\s+cac)?\s+)?$",
+    )
 });
 static NOT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^\s*[:,]?\s*(?:da|dang|duoc|co\s+\d|co\s+y\s+kien|la|cua|tai|thi|se|van|con|chua|cung\s+da|nam|cho\s+biet|nhan\s+duoc|thong\s+bao|dong\s+y|nhat\s+tri|thong\s+nhat|ket\s+luan|nhan\s+manh|danh\s+gia|ghi\s+nhan|bieu\s+duong|hoan\s+nghenh|cho\s+rang|nhan\s+thay|bao\s+cao\s+(?:ket\s+qua|tinh\s+hinh)\s+(?:nhu|ve))\b",
+        r"^\s*[:,]?\s*(?:da|dang|duoc|co\s+\d|co\s+y\s+kien|la|cua|tai|thi|se|con|chua|cung\s+da|nam|cho\s+biet|nhan\s+duoc|thong\s+bao|dong\s+y|nhat\s+tri|thong\s+nhat|ket\s+luan|nhan\s+manh|danh\s+gia|ghi\s+nhan|bieu\s+duong|hoan\s+nghenh|cho\s+rang|nhan\s+thay|bao\s+cao\s+(?:ket\s+qua|tinh\s+hinh)\s+(?:nhu|ve))\b",
     )
 });
 /// The closing sentence of a letter ("Yêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực
@@ -80,7 +118,7 @@ static NOT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
 /// ends the text with "/.".
 static CLOSING_FORMULA: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:nghiem tuc|khan truong)[^.]{0,40}(?:trien khai|thuc hien)|quan tam[^.]{0,30}(?:chi dao|phoi hop|thuc hien)|tap trung chi dao thuc hien|tran trong|kinh trinh|xem xet,? quyet dinh|mong nhan duoc|de duoc huong dan|truyen dat y kien|phan anh ve",
+        r"(?:nghiem tuc|khan truong)[^.]{0,40}(?:trien khai|thuc hien)|thuc hien nghiem tuc|quan tam[^.]{0,30}(?:chi dao|phoi hop|thuc hien)|tap trung chi dao thuc hien|tran trong|kinh trinh|xem xet,? quyet dinh|mong nhan duoc|de duoc huong dan|truyen dat y kien|phan anh ve",
     )
 });
 /// The title of a section of requests to superiors ("III. ĐỀ XUẤT, KIẾN NGHỊ").
@@ -113,6 +151,18 @@ static QUY_CO_QUAN: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:de\s+nghi|yeu\s+cau)\s+(?:quy\s+(?:co\s+quan|don\s+vi|so|uy\s+ban|bo)|cac\s+dong\s+chi)\b",
     )
 });
+
+/// A further place of the same kind after a local body: ", phường An Hòa", "và huyện Tiền
+/// Hải" (the place's words capitalised).
+static OTHER_PLACE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^\s*(?:,|và)\s*(?P<unit>huyện|quận|thị xã|thành phố|xã|phường|thị trấn)\s+(?P<place>\p{Lu}\p{L}*(?:\s+(?:\p{Lu}\p{L}*|\d+))*)",
+    )
+});
+
+/// A number marker misread by OCR with a comma ("4, Bộ Ngoại giao"), on the original line:
+/// a capital letter must follow.
+static OCR_NUMBER: LazyLock<Regex> = LazyLock::new(|| re(r"^[ \t]*\d{1,2},[ \t]+(\p{Lu})"));
 
 /// One item of the body: its byte range (marker excluded) and its depth.
 #[derive(Debug, Clone)]
@@ -169,7 +219,19 @@ fn items(body: &str, tables: &[Table]) -> Vec<Item> {
         let fl = Folded::new(line);
         let caps = MARKER.captures(&fl.text);
         let line_end = off + line.len();
-        if let Some(c) = caps
+        if caps.is_none()
+            && let Some(m) = OCR_NUMBER.captures(line).and_then(|c| c.get(1))
+        {
+            // "4, Bộ Ngoại giao ...": a number marker whose full stop was read as a comma.
+            last_marked_level = 2;
+            out.push(Item {
+                start: off + m.start(),
+                end: line_end,
+                level: 2,
+                closed: false,
+                marked: true,
+            });
+        } else if let Some(c) = caps
             && let Some(m) = c.get(0)
         {
             let level = marker_level(&c);
@@ -189,11 +251,12 @@ fn items(body: &str, tables: &[Table]) -> Vec<Item> {
         } else if super::split::upper_ratio(t) >= 0.9
             && t.chars().filter(|c| c.is_alphabetic()).count() >= 4
         {
-            // A line in capitals (authority line, section title) stands alone.
+            // A line in capitals (authority line, section title) stands alone and ends the
+            // headings above it.
             out.push(Item {
                 start: off + (line.len() - line.trim_start().len()),
                 end: line_end,
-                level: last_marked_level.saturating_add(1).min(9),
+                level: 1,
                 closed: true,
                 marked: false,
             });
@@ -245,6 +308,10 @@ fn agency_list(
     let mut names: Vec<String> = Vec::new();
     let mut end = pos;
     for m in mentions.iter().filter(|m| m.start >= pos) {
+        if m.start < end {
+            // Inside the qualifier of the collective before it.
+            continue;
+        }
         let gap_text = text.get(end..m.start).unwrap_or("");
         if gap_text.len() > 60 {
             break;
@@ -263,13 +330,94 @@ fn agency_list(
         if !ok {
             break;
         }
-        if !names.contains(&m.canonical) {
-            names.push(m.canonical.clone());
+        let (name, m_end) = qualified(text, m);
+        // "các Tổ đại biểu và đại biểu Hội đồng nhân dân tỉnh": two bodies.
+        let f = super::folded::fold_lower(&name);
+        let split = if f.starts_with("cac to dai bieu va dai bieu ") {
+            let tail = name
+                .split_whitespace()
+                .skip(7)
+                .collect::<Vec<_>>()
+                .join(" ");
+            vec![
+                format!("Các Tổ đại biểu {tail}"),
+                format!("Đại biểu {tail}"),
+            ]
+        } else {
+            vec![name]
+        };
+        for n in split {
+            if !names.contains(&n) {
+                names.push(n);
+            }
         }
-        end = m.end;
+        end = m_end;
+        // "Ủy ban nhân dân phường Cái Khế, phường An Hòa": the same body of further places.
+        while let Some((n, e)) = same_body_elsewhere(text, &m.canonical, end) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+            end = e;
+        }
     }
     let _ = folded;
     (names, end)
+}
+
+/// ", phường An Hòa" after "Ủy ban nhân dân phường Cái Khế" (ending at `end`): the same
+/// body of that place, and the end of its name.
+fn same_body_elsewhere(text: &str, previous: &str, end: usize) -> Option<(String, usize)> {
+    let rest = text.get(end..)?;
+    let c = OTHER_PLACE.captures(rest)?;
+    let unit = c.name("unit")?.as_str();
+    let place = c.name("place")?;
+    // The previous name ends with a place of the same kind of unit.
+    let cut = previous.rfind(&format!(" {unit} "))?;
+    let base = &previous[..cut];
+    let name = squash(place.as_str());
+    Some((format!("{base} {unit} {name}"), end + place.end()))
+}
+
+/// A collective narrowed by the words after it ("Ủy ban nhân dân các huyện có khu công
+/// nghiệp", "... các xã, thị trấn ven biển", "Các sở, ngành là thành viên Ban Chỉ đạo các
+/// chương trình mục tiêu quốc gia tỉnh"): its name with the qualifier, which runs to the
+/// verb, role or punctuation after it (or to the end of a heading); the end of the whole.
+fn qualified(text: &str, m: &Mention) -> (String, usize) {
+    let plain = (m.canonical.clone(), m.end);
+    if m.level != Level::Collective {
+        return plain;
+    }
+    let rest = text.get(m.end..).unwrap_or("");
+    let rf = Folded::new(rest);
+    let names_committee = super::folded::fold_lower(text.get(m.start..m.end).unwrap_or(""))
+        .trim_end()
+        .ends_with("ban chi dao");
+    if !(names_committee || QUALIFIER.is_match(&rf.text)) || NOT_QUALIFIER.is_match(&rf.text) {
+        return plain;
+    }
+    let window = head(&rf.text, 160);
+    let first_letter = |f: usize| rest.get(rf.orig(f)..).and_then(|t| t.chars().next());
+    let verb = ACTION
+        .find_iter(window)
+        .filter(|v| v.start() > 0)
+        .find(|v| {
+            first_letter(v.start()).is_some_and(char::is_lowercase)
+                && !window[..v.start()].trim_end().ends_with("dau tu")
+        })
+        .map(|v| v.start());
+    let role = ROLE_END.find(window).map(|r| r.start());
+    let punct = window.find(['.', ';', ':', '(', ')', '\n']);
+    let whole = (window.len() == rf.text.len()).then_some(window.len());
+    let Some(cut) = [verb, role, punct, whole].into_iter().flatten().min() else {
+        return plain;
+    };
+    let q = window[..cut].trim_end().trim_end_matches(',').trim_end();
+    if q.trim().is_empty() || q.split_whitespace().count() > 14 {
+        return plain;
+    }
+    let (_, e) = rf.orig_range(0, q.len());
+    let words = squash(rest.get(..e).unwrap_or(""));
+    (format!("{} {}", m.canonical, words), m.end + e)
 }
 
 fn supports_after(text: &str, folded: &Folded, mentions: &[Mention], from: usize) -> Vec<String> {
@@ -370,19 +518,13 @@ fn actors(
         // "Bộ Công Thương giao Cục Xuất nhập khẩu chủ trì ...": a unit missing from the
         // directory.
         let after = folded.text.get(a.end()..).unwrap_or("");
-        if AGENCY_HEAD.is_match(after)
-            && !ADDRESSEES.is_match(after)
-            && !NOT_NAME.is_match(after)
-            && let Some(kw) = ASSIGNED_END.find(head(after, 160))
-            && kw.start() > 0
+        if !ADDRESSEES.is_match(after)
+            && let Some(end) = unknown_name_end(text, folded, a.end(), 90)
         {
-            let (s, e) = folded.orig_range(a.end(), a.end() + kw.start());
+            let (s, e) = folded.orig_range(a.end(), end);
             let name = squash(text.get(s..e).unwrap_or(""));
-            let name = name.trim_end_matches([',', ':']).trim().to_string();
-            if !name.is_empty() && name.chars().count() <= 90 && !name.contains([',', ';']) {
-                let supports = supports_after(text, folded, mentions, e);
-                return Some((vec![localize(&name, ctx)], supports, false));
-            }
+            let supports = supports_after(text, folded, mentions, e);
+            return Some((vec![place_unknown(&name, ctx)], supports, false));
         }
     }
     // "Đề nghị Quý cơ quan ..."
@@ -414,7 +556,22 @@ fn actors(
         if rest_trim.is_empty() {
             return Some((leads, Vec::new(), true));
         }
-        if NOT_ACTION.is_match(&rest_f) || RESULT.is_match(&head(rest, 240).to_lowercase()) {
+        // "Sở Công Thương là cơ quan thường trực, ...": a role, not a statement.
+        let role = ROLE_END.find(&rest_f).is_some_and(|m| {
+            rest_f[..m.start()]
+                .trim_matches(|c: char| c.is_whitespace() || c == ',')
+                .is_empty()
+        });
+        // "vẫn" (still) states a fact; folded it reads as "vận" (động).
+        let still = head(rest, 20)
+            .trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ':')
+            .to_lowercase()
+            .starts_with("vẫn ");
+        if !role
+            && (still
+                || NOT_ACTION.is_match(&rest_f)
+                || RESULT.is_match(&head(rest, 240).to_lowercase()))
+        {
             continue;
         }
         let supports = supports_after(text, folded, mentions, end);
@@ -503,7 +660,107 @@ fn actors(
         let supports = supports_after(text, folded, mentions, e);
         return Some((vec![name], supports, false));
     }
+    // "Viện Bảo tồn di tích khảo sát ...", "Trung tâm Khuyến nông: Xây dựng ...": a body
+    // missing from the directory, named up to what it must do.
+    if let Some(end) = unknown_name_end(text, folded, lead_in, 100) {
+        let (s, e) = folded.orig_range(lead_in, end);
+        let name = squash(text.get(s..e).unwrap_or(""));
+        let supports = supports_after(text, folded, mentions, e);
+        return Some((vec![place_unknown(&name, ctx)], supports, false));
+    }
     None
+}
+
+/// The end (folded offset) of the name of a body missing from the directory that starts at
+/// folded offset `from` ("Trung tâm Công nghệ thông tin xây dựng ..."): before its role
+/// ("chủ trì", "là cơ quan thường trực", "phối hợp"), a colon, or the first verb written in
+/// lower case, whichever comes first. Only a proper name qualifies: it starts with an
+/// agency word followed by a capitalised word, has at most `max_chars` characters and at
+/// least two words, and holds no '.', ';', '(' nor a comma before a word in lower case.
+fn unknown_name_end(text: &str, folded: &Folded, from: usize, max_chars: usize) -> Option<usize> {
+    let window = head(folded.text.get(from..)?, 240);
+    let h = AGENCY_HEAD.find(window)?;
+    if NOT_NAME.is_match(window) {
+        return None;
+    }
+    // AGENCY_HEAD ends on the first letter of the word after the agency word.
+    let second = window[..h.end()]
+        .char_indices()
+        .next_back()
+        .map(|(i, _)| i)?;
+    let first_letter = |f: usize| {
+        text.get(folded.orig(from + f)..)
+            .and_then(|t| t.chars().next())
+    };
+    if !first_letter(second).is_some_and(|c| c.is_uppercase() || c.is_ascii_digit()) {
+        return None;
+    }
+    let role = ROLE_END.find(window).map(|m| m.start());
+    let colon = window.find(':');
+    let verb = ACTION
+        .find_iter(window)
+        .filter(|m| m.start() > second)
+        .find(|m| {
+            first_letter(m.start()).is_some_and(char::is_lowercase)
+                && !window[..m.start()].trim_end().ends_with("dau tu")
+        })
+        .map(|m| m.start());
+    let cut = [role, colon, verb]
+        .into_iter()
+        .flatten()
+        .filter(|&c| c > second)
+        .min()?;
+    let name_f = window[..cut].trim_end();
+    if name_f.contains(['.', ';', '(', ')']) || name_f.split_whitespace().count() < 2 {
+        return None;
+    }
+    // A comma inside a name is followed by a capitalised word ("Văn hóa, Thể thao").
+    for (i, _) in name_f.match_indices(',') {
+        let next = name_f[i + 1..].len() - name_f[i + 1..].trim_start().len();
+        if !first_letter(i + 1 + next).is_some_and(char::is_uppercase) {
+            return None;
+        }
+    }
+    let (s, e) = folded.orig_range(from, from + name_f.len());
+    let name = text.get(s..e)?;
+    (name.chars().count() <= max_chars).then_some(from + name_f.len())
+}
+
+/// Places a body missing from the directory: a name ending in its level word takes the
+/// issuer's locality ([`localize`]); a unit named without any place in a letter of a
+/// provincial body belongs to its province ("Trung tâm Khuyến nông" of a Sở of Hải Dương →
+/// "Trung tâm Khuyến nông tỉnh Hải Dương"). Units of central bodies and of districts and
+/// communes keep their bare names.
+fn place_unknown(name: &str, ctx: &Context) -> String {
+    let placed = localize(name, ctx);
+    if placed != name || ctx.locality.is_some() {
+        return placed;
+    }
+    let Some(p) = &ctx.province else {
+        return placed;
+    };
+    let f = super::folded::fold_lower(name);
+    let bare = p.split_once(' ').map(|x| x.1).unwrap_or(p);
+    let names_place = f.contains(&super::folded::fold_lower(bare))
+        || [
+            " tinh ",
+            " huyen ",
+            " quan ",
+            " xa ",
+            " phuong ",
+            " thi xa ",
+            " thanh pho ",
+            " quoc gia",
+            " trung uong",
+            " viet nam",
+        ]
+        .iter()
+        .any(|w| format!("{f} ").contains(w));
+    if names_place || f.starts_with("cac ") {
+        placed
+    } else {
+        format!("{name} {p}")
+    }
 }
 
 /// Completes a local body's name ending in its level word with the issuer's locality:
@@ -544,7 +801,9 @@ fn localize(name: &str, ctx: &Context) -> String {
 /// Whether a folded text is a closing formula ending the letter.
 fn closing_formula(folded: &str) -> bool {
     let t = folded.trim_end();
-    (t.ends_with("/.") || t.ends_with("./")) && CLOSING_FORMULA.is_match(t)
+    // "./." at the end, also as OCR leaves it ("_//.", "/,").
+    let tail: String = t.chars().rev().take(4).collect();
+    tail.contains('/') && CLOSING_FORMULA.is_match(t)
 }
 
 /// A short line without final punctuation, such as a section title ("Nhiệm vụ cụ thể").
@@ -750,6 +1009,19 @@ fn tables(body: &str) -> Vec<Table> {
                 text.push(' ');
                 text.push_str(t);
                 *e = loff + l.len();
+            } else if let Some((_, e, text)) = cur.as_mut()
+                && !markdown
+                && t.chars().count() <= 30
+                && !t.contains('|')
+                && !t.ends_with(':')
+                && !MARKER.is_match(&super::folded::fold_lower(t))
+                && (super::split::upper_ratio(t) < 0.9
+                    || t.chars().filter(|c| c.is_alphabetic()).count() < 4)
+            {
+                // The last cell wrapped onto a short line ("Trước ngày 15" / "hằng tháng").
+                text.push(' ');
+                text.push_str(t);
+                *e = loff + l.len();
             } else if cur.is_none() && !markdown && header_tail < 2 && !t.ends_with('.') {
                 // The header wrapped onto a further line.
                 header_tail += 1;
@@ -878,12 +1150,18 @@ pub fn find_tasks(
             stack.push((it.level, Vec::new()));
             continue;
         }
-        if CLOSING.is_match(&folded.text) || closing_formula(&folded.text) {
+        // A closing formula ends the letter; when it is the last sentence of a paragraph that
+        // assigns a task first, only that sentence is dropped (below).
+        if CLOSING.is_match(&folded.text)
+            || (closing_formula(&folded.text) && sentences(text).len() == 1)
+        {
             stack.push((it.level, Vec::new()));
             continue;
         }
         let mentions = dir.find_mentions_folded(text, &folded, ctx);
-        let is_intro = text.trim_end().ends_with(':');
+        // An introduction to the items below; OCR often reads its colon as a semicolon.
+        let is_intro = text.trim_end().ends_with(':')
+            || (text.trim_end().ends_with(';') && has_children && sentences(text).len() == 1);
         let mut child_leads: Vec<String> = Vec::new();
         let heading_name = text.trim().trim_end_matches(':').trim();
         let unknown_heading = has_children
@@ -893,13 +1171,8 @@ pub fn find_tasks(
             && AGENCY_HEAD.is_match(&folded.text)
             && dir.resolve(heading_name, ctx).is_none();
         let found_actors = if unknown_heading {
-            let mut name = squash(heading_name);
-            if let Some(p) = &ctx.province
-                && (name.ends_with(" tỉnh") || name.ends_with(" thành phố"))
-            {
-                let bare = p.split_once(' ').map(|x| x.1).unwrap_or(p);
-                name = format!("{name} {bare}");
-            }
+            // "Phòng Văn hóa - Xã hội xã", "Ban Chỉ huy Quân sự huyện": in the issuer's place.
+            let name = place_unknown(&squash(heading_name), ctx);
             Some((vec![name], Vec::new(), true))
         } else {
             actors(text, &folded, &mentions, recipients, ctx)
@@ -911,7 +1184,10 @@ pub fn find_tasks(
             }
             Some((leads, supports, false)) if is_intro => {
                 let _ = supports;
-                child_leads = leads;
+                // "Bộ Công an giao:": the items name the units that carry them out.
+                if !ASSIGNER_INTRO.is_match(&folded.text) {
+                    child_leads = leads;
+                }
             }
             item_actors => {
                 // Sentence by sentence: a sentence naming who acts starts a task, the
@@ -1164,6 +1440,168 @@ mod tests {
         let t = find_tasks(body, &kg(), None, &[]);
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2024, 12, 20));
+    }
+
+    #[test]
+    fn units_handed_tasks_by_their_ministry_lead_them() {
+        let body = "Bộ Tư pháp giao:\n\n- Viện Khoa học pháp lý khảo sát việc thi hành luật tại một số địa phương trong Quý III năm 2024.\n\n- Trung tâm Thông tin nâng cấp Cổng thông tin điện tử.\n\n- Cục Kiểm tra văn bản: Rà soát các văn bản quy phạm pháp luật.\n";
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        let leads: Vec<&str> = t.iter().map(|x| x.lead[0].as_str()).collect();
+        assert_eq!(
+            leads,
+            vec![
+                "Viện Khoa học pháp lý",
+                "Trung tâm Thông tin",
+                "Cục Kiểm tra văn bản"
+            ]
+        );
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2024, 9, 30));
+    }
+
+    #[test]
+    fn a_body_named_with_its_role() {
+        let ctx = Context {
+            province: Some("tỉnh Kiên Giang".to_string()),
+            locality: Some("huyện Giồng Riềng".to_string()),
+        };
+        let body = "1. Giao Ban Quản lý dự án đầu tư xây dựng huyện chủ trì lập hồ sơ mời thầu.\n\n2. Sở Tài chính là cơ quan thường trực, theo dõi việc thực hiện.\n\n3. Giao Phòng Kinh tế và Hạ tầng huyện làm cơ quan đầu mối, tổng hợp kết quả.\n";
+        let t = find_tasks(body, &ctx, None, &[]);
+        let leads: Vec<&str> = t.iter().map(|x| x.lead[0].as_str()).collect();
+        assert_eq!(
+            leads,
+            vec![
+                "Ban Quản lý dự án đầu tư xây dựng huyện Giồng Riềng",
+                "Sở Tài chính tỉnh Kiên Giang",
+                "Phòng Kinh tế và Hạ tầng huyện Giồng Riềng"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_heading_missing_from_the_directory_takes_the_issuers_place() {
+        let ctx = Context {
+            province: Some("tỉnh Bắc Ninh".to_string()),
+            locality: Some("xã Đông Cứu".to_string()),
+        };
+        let body = "1. Phòng Văn hóa - Xã hội xã\n\n- Lập danh sách hộ được hỗ trợ.\n";
+        let t = find_tasks(body, &ctx, None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Phòng Văn hóa - Xã hội xã Đông Cứu"]);
+    }
+
+    #[test]
+    fn a_closing_formula_after_a_task_in_one_paragraph() {
+        let body = "Giao Sở Nội vụ tổng kết trước ngày 05/12/2025. Các cơ quan, đơn vị nghiêm túc triển khai thực hiện./.\n";
+        let t = find_tasks(body, &kg(), NaiveDate::from_ymd_opt(2025, 9, 1), &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Sở Nội vụ tỉnh Kiên Giang"]);
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2025, 12, 5));
+        assert!(!t[0].text.contains("nghiêm túc"));
+    }
+
+    #[test]
+    fn collectives_narrowed_by_a_qualifier() {
+        let body = "1. UBND các huyện có khu công nghiệp đẩy nhanh xây dựng nhà ở công nhân.\n\n2. Ủy ban nhân dân các xã, phường có cửa khẩu, lối mở biên giới phối hợp với đồn biên phòng quản lý cư dân.\n\n3. Ủy ban nhân dân các xã, thị trấn ven biển\n\n- Lập danh sách hộ cần sơ tán.\n\n4. UBND các huyện có trách nhiệm báo cáo kết quả.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        let leads: Vec<&str> = t.iter().map(|x| x.lead[0].as_str()).collect();
+        assert_eq!(
+            leads,
+            vec![
+                "Ủy ban nhân dân các huyện có khu công nghiệp",
+                "Ủy ban nhân dân các xã, phường có cửa khẩu, lối mở biên giới",
+                "Ủy ban nhân dân các xã, thị trấn ven biển",
+                // "có trách nhiệm" is the duty, not a qualifier.
+                "Ủy ban nhân dân các huyện",
+            ]
+        );
+    }
+
+    #[test]
+    fn markers_and_introductions_misread_by_ocr() {
+        // "4," for "4." and a semicolon ending the introduction of a list.
+        let body = "Bộ Công an đề nghị Quý cơ quan;\n\n1. Rà soát hệ thống thông tin.\n\n2. Sao lưu dữ liệu.\n\n4, Bộ Ngoại giao chủ trì trao đổi với các nước.\n";
+        let r = vec!["Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương".to_string()];
+        let t = find_tasks(body, &Context::default(), None, &r);
+        let leads: Vec<&str> = t.iter().map(|x| x.lead[0].as_str()).collect();
+        assert_eq!(leads, vec![r[0].as_str(), r[0].as_str(), "Bộ Ngoại giao"]);
+        assert!(t[2].text.starts_with("Bộ Ngoại giao"));
+    }
+
+    #[test]
+    fn a_section_title_in_capitals_ends_the_headings_above() {
+        let body = "4. Các thôn\n\n- Vận động người dân tham gia.\n\nTỔ CHỨC THỰC HIỆN\n\nNội dung kế hoạch được phổ biến rộng rãi.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Các thôn"]);
+    }
+
+    #[test]
+    fn table_rows_wrapped_by_ocr() {
+        // The header and every row wrapped, the last cell on a line of its own.
+        let body = "STT | Nội dung nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian\nhoàn thành\n\n1 | Công bố quy hoạch trên Cổng thông tin điện tử\ncủa tỉnh | Sở Xây dựng |\nSở Tư pháp | Tháng\n3/2024\n\n2 | Lập kế hoạch sử dụng đất | Sở Tài nguyên và Môi\ntrường | Sở Tài chính | Trước ngày 15\nhằng tháng\n\nIII. TỔ CHỨC THỰC HIỆN\n";
+        let t = find_tasks(body, &kg(), NaiveDate::from_ymd_opt(2024, 3, 12), &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].lead, vec!["Sở Xây dựng tỉnh Kiên Giang"]);
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2024, 3, 31));
+        assert_eq!(
+            t[1].lead,
+            vec!["Sở Tài nguyên và Môi trường tỉnh Kiên Giang"]
+        );
+        assert_eq!(t[1].deadline, NaiveDate::from_ymd_opt(2024, 3, 15));
+        assert_eq!(t[1].recurrence, Some(deadline::Recurrence::Monthly));
+    }
+
+    #[test]
+    fn newspapers_and_the_bodies_of_a_peoples_council() {
+        let ctx = Context {
+            province: Some("tỉnh Hà Nam".to_string()),
+            locality: None,
+        };
+        let body = "1. Đài Phát thanh và Truyền hình tỉnh, Báo Hà Nam tuyên truyền rộng rãi.\n\n2. Giao Thường trực Hội đồng nhân dân tỉnh, các Ban Hội đồng nhân dân tỉnh, các Tổ đại biểu và đại biểu Hội đồng nhân dân tỉnh giám sát việc thực hiện Nghị quyết.\n";
+        let t = find_tasks(body, &ctx, None, &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[0].lead,
+            vec!["Đài Phát thanh và Truyền hình tỉnh Hà Nam", "Báo Hà Nam"]
+        );
+        assert_eq!(
+            t[1].lead,
+            vec![
+                "Thường trực Hội đồng nhân dân tỉnh Hà Nam",
+                "Các Ban Hội đồng nhân dân tỉnh",
+                "Các Tổ đại biểu Hội đồng nhân dân tỉnh",
+                "Đại biểu Hội đồng nhân dân tỉnh"
+            ]
+        );
+    }
+
+    #[test]
+    fn closing_formulas_in_other_orders_and_damaged_endings() {
+        let body = "1. Sở Y tế kiểm tra các cơ sở.\n\nYêu cầu Thủ trưởng các sở, ban, ngành, Chủ tịch UBND các huyện, thành phố tổ chức thực hiện nghiêm túc Chỉ thị này./.\n\nĐề nghị các cơ quan, đơn vị khẩn trương triển khai thực hiện_//.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, vec!["Sở Y tế tỉnh Kiên Giang"]);
+    }
+
+    #[test]
+    fn one_body_of_several_places() {
+        let ctx = Context {
+            province: Some("thành phố Cần Thơ".to_string()),
+            locality: Some("quận Ninh Kiều".to_string()),
+        };
+        let body = "5. UBND phường Cái Khế, phường An Hòa và phường Tân An vận động các hộ dân bàn giao mặt bằng.\n\n6. Ủy ban nhân dân huyện Phong Điền phối hợp với Ủy ban nhân dân huyện Cờ Đỏ, huyện Thới Lai.\n";
+        let t = find_tasks(body, &ctx, None, &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[0].lead,
+            vec![
+                "Ủy ban nhân dân phường Cái Khế",
+                "Ủy ban nhân dân phường An Hòa",
+                "Ủy ban nhân dân phường Tân An"
+            ]
+        );
+        // Places after a supporting body stay with it.
+        assert_eq!(t[1].lead, vec!["Ủy ban nhân dân huyện Phong Điền"]);
     }
 
     #[test]

@@ -411,3 +411,23 @@ fn dev_markdown_letter_with_tables() {
     assert_eq!(d.tasks[2].lead, vec!["Bộ Tài chính"]);
     assert_eq!(d.tasks[2].deadline, d2(2023, 12, 31));
 }
+
+#[test]
+fn quy_co_quan_stands_for_the_addressees_not_the_copies() {
+    let text = "BỘ XÂY DỰNG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\nSố: 101/BXD-QLN\nHà Nội, ngày 02 tháng 3 năm 2023\n\nV/v báo cáo tình hình nhà ở\n\nKính gửi: Sở Xây dựng các tỉnh, thành phố trực thuộc Trung ương.\n\nBộ Xây dựng đề nghị Quý Sở:\n\n1. Báo cáo tình hình nhà ở trên địa bàn trước ngày 30/3/2023.\n\n2. Cập nhật dữ liệu vào hệ thống.\n\nBộ Xây dựng đề nghị Quý Sở quan tâm thực hiện./.\n\nNơi nhận:\n- Như trên;\n- UBND các tỉnh, thành phố trực thuộc TW (để p/h);\n- Lưu: VT, QLN.\nKT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\n\nLê Văn An\n";
+    let x = read_directive(text);
+    let doc = &x.documents[0];
+    assert!(
+        doc.recipients.len() >= 2,
+        "copies stay recipients: {:?}",
+        doc.recipients
+    );
+    assert_eq!(doc.tasks.len(), 2);
+    for t in &doc.tasks {
+        assert_eq!(
+            t.lead,
+            vec!["Sở Xây dựng các tỉnh, thành phố trực thuộc Trung ương"]
+        );
+    }
+    assert_eq!(doc.tasks[0].deadline, d(2023, 3, 30));
+}
