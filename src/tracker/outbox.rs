@@ -19,6 +19,15 @@ use crate::store::{DbConnection, StoreError, per_backend};
 /// Statuses whose tasks are still chased.
 const CHASED: [&str; 3] = ["assigned", "in_progress", "returned"];
 
+/// The tasks still chased: open, with a deadline.
+#[diesel::dsl::auto_type]
+fn chased_tasks() -> _ {
+    let statuses: [&'static str; 3] = CHASED;
+    tasks::table
+        .filter(tasks::status.eq_any(statuses))
+        .filter(tasks::deadline.is_not_null())
+}
+
 /// What one scheduling pass wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ScheduleOutcome {
@@ -115,17 +124,9 @@ pub fn schedule(
     now: NaiveDateTime,
 ) -> Result<ScheduleOutcome, StoreError> {
     let today = super::local_day(now);
-    let open_ids = || {
-        tasks::table
-            .filter(tasks::status.eq_any(CHASED))
-            .filter(tasks::deadline.is_not_null())
-            .select(tasks::id)
-    };
     // The bulk reads run on the concrete connection: rows of the multi-backend one are loaded
     // field by field through boxed values, which costs more than the query itself here.
-    let rows: Vec<OpenTaskRow> = per_backend!(conn, c => tasks::table
-        .filter(tasks::status.eq_any(CHASED))
-        .filter(tasks::deadline.is_not_null())
+    let rows: Vec<OpenTaskRow> = per_backend!(conn, c => chased_tasks()
         .select((
             tasks::id,
             tasks::directive_id,
@@ -156,7 +157,7 @@ pub fn schedule(
         }
     }
     let sent_rows: Vec<(i64, String, String)> = per_backend!(conn, c => reminder_items::table
-        .filter(reminder_items::task_id.eq_any(open_ids()))
+        .filter(reminder_items::task_id.eq_any(chased_tasks().select(tasks::id)))
         .select((
             reminder_items::task_id,
             reminder_items::audience,
