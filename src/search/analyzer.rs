@@ -25,6 +25,14 @@ pub const VIETNAMESE: &str = "dondoc_vi";
 /// Name of the analyzer of folded syllable pairs and triples ("chuyen doi", "doi so",
 /// "#chuyen doi so").
 pub const SHINGLES: &str = "dondoc_vi_shingles";
+/// Name of the analyzer of word beginnings ("ch", "chu", "chuy", "chuyê" of "chuyển"),
+/// in both forms: a short prefix is then one term instead of a union of every word it
+/// begins.
+pub const PREFIXES: &str = "dondoc_vi_prefixes";
+/// Shortest word beginning indexed, in characters.
+pub const MIN_PREFIX_CHARS: usize = 2;
+/// Longest word beginning indexed, in characters; longer prefixes begin few words.
+pub const MAX_PREFIX_CHARS: usize = 5;
 /// First character of a triple term, which sets triples apart from pairs: a prefix of
 /// pairs ("kien gi*") never expands to triples.
 pub const TRIPLE_MARK: char = '#';
@@ -56,6 +64,25 @@ pub fn shingles_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// Builds the analyzer of word beginnings: for every token, its first
+/// [`MIN_PREFIX_CHARS`] to [`MAX_PREFIX_CHARS`] characters (the whole token when it is
+/// that short), folded, and accented where the accents make a difference ("chuyển"
+/// gives "ch", "chu", "chuy", "chuye" and "chuyê").
+pub fn prefixes_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(DualForm { accented: true })
+        .filter(Beginnings)
+        .build()
+}
+
+/// Whether a one-syllable prefix (lower case) is indexed as one term by
+/// [`prefixes_analyzer`].
+pub fn is_indexed_prefix(prefix: &str) -> bool {
+    (MIN_PREFIX_CHARS..=MAX_PREFIX_CHARS).contains(&prefix.chars().count())
+}
+
 /// The pair terms of consecutive folded tokens.
 pub fn pair_terms(folded: &[String]) -> Vec<String> {
     folded
@@ -83,6 +110,7 @@ pub fn triple_terms(folded: &[String]) -> Vec<String> {
 pub fn register(index: &Index) {
     index.tokenizers().register(VIETNAMESE, analyzer());
     index.tokenizers().register(SHINGLES, shingles_analyzer());
+    index.tokenizers().register(PREFIXES, prefixes_analyzer());
 }
 
 /// Folds one lower-case token: diacritics removed, đ becomes d.
@@ -396,6 +424,111 @@ impl<S: TokenStream> TokenStream for ShinglesStream<S> {
     }
 }
 
+/// Replaces each token by its beginnings (see [`prefixes_analyzer`]); an accented token
+/// gives only the beginnings that differ from the folded token's, which precedes it.
+#[derive(Clone, Copy, Debug)]
+struct Beginnings;
+
+impl TokenFilter for Beginnings {
+    type Tokenizer<T: Tokenizer> = BeginningsTokenizer<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> BeginningsTokenizer<T> {
+        BeginningsTokenizer { inner: tokenizer }
+    }
+}
+
+#[derive(Clone)]
+struct BeginningsTokenizer<T> {
+    inner: T,
+}
+
+impl<T: Tokenizer> Tokenizer for BeginningsTokenizer<T> {
+    type TokenStream<'a> = BeginningsStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        BeginningsStream {
+            inner: self.inner.token_stream(text),
+            token: Token::default(),
+            ends: Vec::with_capacity(MAX_PREFIX_CHARS),
+            folded: String::new(),
+            previous: None,
+        }
+    }
+}
+
+struct BeginningsStream<S> {
+    inner: S,
+    token: Token,
+    /// Byte lengths of the beginnings of the current source token still to emit,
+    /// longest first.
+    ends: Vec<usize>,
+    /// A beginning, folded (scratch).
+    folded: String,
+    /// Position of the previous source token: the accented form of a token follows its
+    /// folded form at the same position.
+    previous: Option<usize>,
+}
+
+impl<S: TokenStream> BeginningsStream<S> {
+    /// Queues the beginnings of the inner stream's current token; false when it has
+    /// none to emit.
+    fn queue(&mut self) -> bool {
+        let source = self.inner.token();
+        let accented = self.previous == Some(source.position);
+        self.previous = Some(source.position);
+        self.ends.clear();
+        let ends = source
+            .text
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .enumerate()
+            .filter(|(n, _)| (MIN_PREFIX_CHARS..=MAX_PREFIX_CHARS).contains(&(n + 1)))
+            .map(|(_, end)| end);
+        for end in ends {
+            let beginning = &source.text[..end];
+            if accented {
+                // The folded token, emitted just before, gave the folded beginnings.
+                fold_token(beginning, &mut self.folded);
+                if self.folded == beginning {
+                    continue;
+                }
+            }
+            self.ends.push(end);
+        }
+        self.ends.reverse();
+        if self.ends.is_empty() {
+            return false;
+        }
+        self.token.clone_from(source);
+        true
+    }
+}
+
+impl<S: TokenStream> TokenStream for BeginningsStream<S> {
+    fn advance(&mut self) -> bool {
+        while self.ends.is_empty() {
+            if !self.inner.advance() || self.queue() {
+                break;
+            }
+        }
+        let Some(end) = self.ends.pop() else {
+            return false;
+        };
+        let source = self.inner.token();
+        self.token.text.clear();
+        self.token.text.push_str(&source.text[..end]);
+        true
+    }
+
+    fn token(&self) -> &Token {
+        &self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
+    }
+}
+
 /// Normalizes a value used as an exact filter key (kind, issuer, agency, status):
 /// NFC, diacritics removed, lower case, runs of white space collapsed to one space.
 pub fn filter_key(s: &str) -> String {
@@ -499,6 +632,31 @@ mod tests {
             .collect();
         assert_eq!(pair_terms(&folded), vec!["chuyen doi", "doi so", "so hoa"]);
         assert_eq!(triple_terms(&folded), vec!["#chuyen doi so", "#doi so hoa"]);
+    }
+
+    #[test]
+    fn word_beginnings_in_both_forms() {
+        let beginnings = |s: &str| {
+            let mut analyzer = prefixes_analyzer();
+            let mut stream = analyzer.token_stream(s);
+            let mut got = Vec::new();
+            while let Some(token) = stream.next() {
+                got.push(token.text.clone());
+            }
+            got
+        };
+        let got = beginnings("Chuyển đổi số Tư A 5");
+        let want = [
+            "ch", "chu", "chuy", "chuye", "chuyể", "do", "doi", "đổ", "đổi", "so", "số", "tu",
+            "tư",
+        ];
+        assert_eq!(got, want);
+        // A word without marks in another script is one form.
+        assert_eq!(beginnings("мир"), ["ми", "мир"]);
+        assert!(is_indexed_prefix("tư"));
+        assert!(is_indexed_prefix("chuyể"));
+        assert!(!is_indexed_prefix("t"));
+        assert!(!is_indexed_prefix("chuyển"));
     }
 
     #[test]

@@ -184,7 +184,9 @@ impl SearchIndex {
 
         for value in [&number, &kind, &issuer, &subject] {
             d.add_text(f.title, value);
+            d.add_text(f.title_prefixes, value);
             d.add_text(f.body, value);
+            d.add_text(f.prefixes, value);
             d.add_text(f.shingles, value);
         }
         let mut body_values = vec![body.clone()];
@@ -193,12 +195,14 @@ impl SearchIndex {
         body_values.extend(doc.agencies.iter().map(|a| to_nfc(a)));
         for value in &body_values {
             d.add_text(f.body, value);
+            d.add_text(f.prefixes, value);
             d.add_text(f.shingles, value);
         }
         let original = to_nfc(&doc.original_text);
         if !original.trim().is_empty() && original != body {
             let ocr_words = analyzer::novel_words(&original, &body_values);
             if !ocr_words.is_empty() {
+                d.add_text(f.prefixes, &ocr_words);
                 d.add_text(f.body, ocr_words);
             }
         }

@@ -32,6 +32,11 @@ pub struct Fields {
     /// Folded syllable pairs and triples of `body` (see `analyzer::shingles_analyzer`),
     /// with positions: a phrase of more than three syllables is a phrase of triples.
     pub shingles: Field,
+    /// Beginnings of the words of `body` (see `analyzer::prefixes_analyzer`): a short
+    /// prefix is one term.
+    pub prefixes: Field,
+    /// Beginnings of the words of `title`.
+    pub title_prefixes: Field,
     /// Exact key of the document number (see `analyzer::number_key`).
     pub number_key: Field,
     /// Filter keys (see `analyzer::filter_key`).
@@ -96,6 +101,14 @@ pub fn build() -> (Schema, Fields) {
         shingles: b.add_text_field(
             "shingles",
             text_options(analyzer::SHINGLES, IndexRecordOption::WithFreqsAndPositions),
+        ),
+        prefixes: b.add_text_field(
+            "prefixes",
+            text_options(analyzer::PREFIXES, IndexRecordOption::WithFreqs),
+        ),
+        title_prefixes: b.add_text_field(
+            "title_prefixes",
+            text_options(analyzer::PREFIXES, IndexRecordOption::WithFreqs),
         ),
         number_key: b.add_text_field("number_key", STRING),
         kind_key: b.add_text_field("kind_key", STRING),
