@@ -11,10 +11,12 @@
 //! "dương") and accent-exact queries ("đường" only), phrases included, and a phrase
 //! may mix accented and unaccented syllables.
 
+use std::collections::HashSet;
 use tantivy::Index;
+
 use tantivy::tokenizer::{
     LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream,
-    Tokenizer,
+    Tokenizer, WhitespaceTokenizer,
 };
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -25,10 +27,9 @@ pub const VIETNAMESE: &str = "dondoc_vi";
 /// Name of the analyzer of folded syllable pairs and triples ("chuyen doi", "doi so",
 /// "#chuyen doi so").
 pub const SHINGLES: &str = "dondoc_vi_shingles";
-/// Name of the analyzer of word beginnings ("ch", "chu", "chuy", "chuyê" of "chuyển"),
-/// in both forms: a short prefix is then one term instead of a union of every word it
-/// begins.
-pub const PREFIXES: &str = "dondoc_vi_prefixes";
+/// Name of the analyzer of the word beginnings computed by [`beginnings`]: it only
+/// splits them at white space.
+pub const BEGINNINGS: &str = "dondoc_vi_beginnings";
 /// Shortest word beginning indexed, in characters.
 pub const MIN_PREFIX_CHARS: usize = 2;
 /// Longest word beginning indexed, in characters; longer prefixes begin few words.
@@ -64,21 +65,80 @@ pub fn shingles_analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// Builds the analyzer of word beginnings: for every token, its first
-/// [`MIN_PREFIX_CHARS`] to [`MAX_PREFIX_CHARS`] characters (the whole token when it is
-/// that short), folded, and accented where the accents make a difference ("chuyển"
-/// gives "ch", "chu", "chuy", "chuye" and "chuyê").
-pub fn prefixes_analyzer() -> TextAnalyzer {
-    TextAnalyzer::builder(SimpleTokenizer::default())
-        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
-        .filter(LowerCaser)
-        .filter(DualForm { accented: true })
-        .filter(Beginnings)
-        .build()
+/// The distinct beginnings of the words of `values`, space-separated and sorted: the
+/// first [`MIN_PREFIX_CHARS`] to [`MAX_PREFIX_CHARS`] characters of every word (the
+/// whole word when it is that short), lower-cased and folded, and accented where the
+/// accents make a difference ("chuyển" gives "ch", "chu", "chuy", "chuye" and "chuyể").
+///
+/// A document has each beginning once: a prefix matches documents, and scores by its
+/// rarity, not by how many words in a document begin with it. Indexing each distinct
+/// beginning once, instead of every beginning of every word, keeps the index small and
+/// fast to write.
+pub fn beginnings<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+    // The distinct words, lower-cased and cut to their longest beginning.
+    let mut words: HashSet<String> = HashSet::new();
+    let mut word = String::new();
+    for value in values {
+        for piece in value.split(|c: char| !c.is_alphanumeric()) {
+            if piece.len() > MAX_TOKEN_BYTES || piece.chars().nth(MIN_PREFIX_CHARS - 1).is_none() {
+                continue;
+            }
+            word.clear();
+            for c in piece.chars().take(MAX_PREFIX_CHARS) {
+                word.extend(c.to_lowercase());
+            }
+            if !words.contains(&word) {
+                words.insert(word.clone());
+            }
+        }
+    }
+    let mut folded_words: HashSet<String> = HashSet::with_capacity(words.len());
+    let mut folded = String::new();
+    for word in &words {
+        fold_token(word, &mut folded);
+        if !folded_words.contains(&folded) {
+            folded_words.insert(folded.clone());
+        }
+    }
+    let mut found: HashSet<&str> = HashSet::new();
+    // Every beginning of a folded word; of an accented word, those that reach past its
+    // first accented character.
+    for (word, accented) in folded_words
+        .iter()
+        .map(|w| (w, false))
+        .chain(words.iter().map(|w| (w, true)))
+    {
+        let marked = if accented {
+            match first_marked(word) {
+                Some(at) => at,
+                None => continue,
+            }
+        } else {
+            0
+        };
+        let ends = word
+            .char_indices()
+            .map(|(i, c)| i + c.len_utf8())
+            .skip(MIN_PREFIX_CHARS - 1)
+            .filter(|end| *end > marked);
+        found.extend(ends.filter_map(|end| word.get(..end)));
+    }
+    let mut sorted: Vec<&str> = found.into_iter().collect();
+    sorted.sort_unstable();
+    sorted.join(" ")
 }
 
-/// Whether a one-syllable prefix (lower case) is indexed as one term by
-/// [`prefixes_analyzer`].
+/// Byte offset of the first character of `word` that folding changes.
+fn first_marked(word: &str) -> Option<usize> {
+    let mut folded = String::new();
+    word.char_indices().find_map(|(i, c)| {
+        folded.clear();
+        fold_char(c, &mut folded);
+        (folded.chars().ne([c])).then_some(i)
+    })
+}
+
+/// Whether a one-syllable prefix (lower case) is one of the [`beginnings`] indexed.
 pub fn is_indexed_prefix(prefix: &str) -> bool {
     (MIN_PREFIX_CHARS..=MAX_PREFIX_CHARS).contains(&prefix.chars().count())
 }
@@ -110,7 +170,10 @@ pub fn triple_terms(folded: &[String]) -> Vec<String> {
 pub fn register(index: &Index) {
     index.tokenizers().register(VIETNAMESE, analyzer());
     index.tokenizers().register(SHINGLES, shingles_analyzer());
-    index.tokenizers().register(PREFIXES, prefixes_analyzer());
+    index.tokenizers().register(
+        BEGINNINGS,
+        TextAnalyzer::builder(WhitespaceTokenizer::default()).build(),
+    );
 }
 
 /// Folds one lower-case token: diacritics removed, đ becomes d.
@@ -424,111 +487,6 @@ impl<S: TokenStream> TokenStream for ShinglesStream<S> {
     }
 }
 
-/// Replaces each token by its beginnings (see [`prefixes_analyzer`]); an accented token
-/// gives only the beginnings that differ from the folded token's, which precedes it.
-#[derive(Clone, Copy, Debug)]
-struct Beginnings;
-
-impl TokenFilter for Beginnings {
-    type Tokenizer<T: Tokenizer> = BeginningsTokenizer<T>;
-
-    fn transform<T: Tokenizer>(self, tokenizer: T) -> BeginningsTokenizer<T> {
-        BeginningsTokenizer { inner: tokenizer }
-    }
-}
-
-#[derive(Clone)]
-struct BeginningsTokenizer<T> {
-    inner: T,
-}
-
-impl<T: Tokenizer> Tokenizer for BeginningsTokenizer<T> {
-    type TokenStream<'a> = BeginningsStream<T::TokenStream<'a>>;
-
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
-        BeginningsStream {
-            inner: self.inner.token_stream(text),
-            token: Token::default(),
-            ends: Vec::with_capacity(MAX_PREFIX_CHARS),
-            folded: String::new(),
-            previous: None,
-        }
-    }
-}
-
-struct BeginningsStream<S> {
-    inner: S,
-    token: Token,
-    /// Byte lengths of the beginnings of the current source token still to emit,
-    /// longest first.
-    ends: Vec<usize>,
-    /// A beginning, folded (scratch).
-    folded: String,
-    /// Position of the previous source token: the accented form of a token follows its
-    /// folded form at the same position.
-    previous: Option<usize>,
-}
-
-impl<S: TokenStream> BeginningsStream<S> {
-    /// Queues the beginnings of the inner stream's current token; false when it has
-    /// none to emit.
-    fn queue(&mut self) -> bool {
-        let source = self.inner.token();
-        let accented = self.previous == Some(source.position);
-        self.previous = Some(source.position);
-        self.ends.clear();
-        let ends = source
-            .text
-            .char_indices()
-            .map(|(i, c)| i + c.len_utf8())
-            .enumerate()
-            .filter(|(n, _)| (MIN_PREFIX_CHARS..=MAX_PREFIX_CHARS).contains(&(n + 1)))
-            .map(|(_, end)| end);
-        for end in ends {
-            let beginning = &source.text[..end];
-            if accented {
-                // The folded token, emitted just before, gave the folded beginnings.
-                fold_token(beginning, &mut self.folded);
-                if self.folded == beginning {
-                    continue;
-                }
-            }
-            self.ends.push(end);
-        }
-        self.ends.reverse();
-        if self.ends.is_empty() {
-            return false;
-        }
-        self.token.clone_from(source);
-        true
-    }
-}
-
-impl<S: TokenStream> TokenStream for BeginningsStream<S> {
-    fn advance(&mut self) -> bool {
-        while self.ends.is_empty() {
-            if !self.inner.advance() || self.queue() {
-                break;
-            }
-        }
-        let Some(end) = self.ends.pop() else {
-            return false;
-        };
-        let source = self.inner.token();
-        self.token.text.clear();
-        self.token.text.push_str(&source.text[..end]);
-        true
-    }
-
-    fn token(&self) -> &Token {
-        &self.token
-    }
-
-    fn token_mut(&mut self) -> &mut Token {
-        &mut self.token
-    }
-}
-
 /// Normalizes a value used as an exact filter key (kind, issuer, agency, status):
 /// NFC, diacritics removed, lower case, runs of white space collapsed to one space.
 pub fn filter_key(s: &str) -> String {
@@ -635,24 +593,16 @@ mod tests {
     }
 
     #[test]
-    fn word_beginnings_in_both_forms() {
-        let beginnings = |s: &str| {
-            let mut analyzer = prefixes_analyzer();
-            let mut stream = analyzer.token_stream(s);
-            let mut got = Vec::new();
-            while let Some(token) = stream.next() {
-                got.push(token.text.clone());
-            }
-            got
-        };
-        let got = beginnings("Chuyển đổi số Tư A 5");
+    fn word_beginnings_in_both_forms_once_each() {
+        let got = beginnings(["Chuyển đổi số Tư A 5", "chuyển 2024"]);
         let want = [
-            "ch", "chu", "chuy", "chuye", "chuyể", "do", "doi", "đổ", "đổi", "so", "số", "tu",
-            "tư",
+            "20", "202", "2024", "ch", "chu", "chuy", "chuye", "chuyể", "do", "doi", "so", "số",
+            "tu", "tư", "đổ", "đổi",
         ];
-        assert_eq!(got, want);
+        assert_eq!(got.split(' ').collect::<Vec<_>>(), want);
         // A word without marks in another script is one form.
-        assert_eq!(beginnings("мир"), ["ми", "мир"]);
+        assert_eq!(beginnings(["Мир"]), "ми мир");
+        assert_eq!(beginnings(["a b", ""]), "");
         assert!(is_indexed_prefix("tư"));
         assert!(is_indexed_prefix("chuyể"));
         assert!(!is_indexed_prefix("t"));

@@ -492,7 +492,10 @@ pub fn candidate_query(fields: &Fields, clauses: &[Clause]) -> Option<(Vec<Term>
                     TITLE_BOOST,
                 ));
                 if e != f {
-                    parts.push(scored(Term::from_field_text(fields.prefixes, e), EXACT_BOOST));
+                    parts.push(scored(
+                        Term::from_field_text(fields.prefixes, e),
+                        EXACT_BOOST,
+                    ));
                 }
             }
             continue;

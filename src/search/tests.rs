@@ -142,10 +142,22 @@ fn short_prefix_finds_every_word_it_begins_and_ranks_its_accents_first() {
     // in alphabetical order.
     let many: Vec<String> = (0..100).map(|i| format!("tua{i:03}")).collect();
     index
-        .add_new(&directive(1, "1/KH", "Kế hoạch", "Kế hoạch", &many.join(" ")))
+        .add_new(&directive(
+            1,
+            "1/KH",
+            "Kế hoạch",
+            "Kế hoạch",
+            &many.join(" "),
+        ))
         .expect("add");
     index
-        .add_new(&directive(2, "2/KH", "Kế hoạch", "Kế hoạch", "tuyên truyền"))
+        .add_new(&directive(
+            2,
+            "2/KH",
+            "Kế hoạch",
+            "Kế hoạch",
+            "tuyên truyền",
+        ))
         .expect("add");
     index
         .add_new(&directive(3, "3/KH", "Kế hoạch", "Kế hoạch", "tuyen dung"))
