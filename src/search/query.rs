@@ -19,6 +19,7 @@ use tantivy::{Searcher, Term};
 
 use super::analyzer;
 use super::schema::Fields;
+use super::snippet::SnippetTerms;
 use crate::text;
 
 /// Longest user query considered, in characters; the rest is ignored.
@@ -50,8 +51,8 @@ pub struct Clause {
     pub quoted: bool,
     /// Exact document number key, when the word looks like a complete number.
     pub number_key: Option<String>,
-    /// For a prefix of one syllable, the folded words of the index it begins (see
-    /// [`expand`]).
+    /// For a prefix of one syllable not indexed as one term, the folded words of the
+    /// index it begins (see [`expand`]).
     pub words: Vec<String>,
     /// For an accented prefix of one syllable, the accented words it begins.
     pub exact_words: Vec<String>,
@@ -105,12 +106,13 @@ impl Clause {
     }
 }
 
-/// Lists the words of the index that each one-syllable prefix begins (at most
-/// [`MAX_PREFIX_EXPANSIONS`], the first in alphabetical order): they are highlighted,
-/// and a prefix too short or too long to be one indexed term (see
-/// [`Clause::is_indexed_prefix`]) is searched and scored as a union of them.
+/// Lists the words of the index that each one-syllable prefix too short or too long to be
+/// one indexed term begins (see [`Clause::is_indexed_prefix`]), at most
+/// [`MAX_PREFIX_EXPANSIONS`], the first in alphabetical order: the prefix is searched and
+/// scored as a union of them.
 pub fn expand(clauses: &mut [Clause], searcher: &Searcher, fields: &Fields) -> tantivy::Result<()> {
-    for clause in clauses.iter_mut().filter(|c| c.is_word_prefix()) {
+    let unindexed = |c: &&mut Clause| c.is_word_prefix() && !c.is_indexed_prefix();
+    for clause in clauses.iter_mut().filter(unindexed) {
         let (Some(folded), Some(exact)) = (clause.folded.first(), clause.exact.first()) else {
             continue;
         };
@@ -535,31 +537,22 @@ pub fn match_query(fields: &Fields, clauses: &[Clause], relaxed: bool) -> Box<dy
     }
 }
 
-/// The words to highlight in snippets: every syllable of every clause, folded and
-/// exact, and the words a one-syllable prefix begins, as terms of `body`.
-pub fn snippet_query(fields: &Fields, clauses: &[Clause]) -> Box<dyn Query> {
-    let mut words: Vec<&str> = Vec::new();
+/// The words to highlight in snippets: every whole syllable of every clause, folded
+/// and exact, and the beginning a prefix asks for.
+pub fn snippet_terms(clauses: &[Clause]) -> SnippetTerms {
+    let mut terms = SnippetTerms::default();
     for clause in clauses {
         let whole = clause.folded.len() - usize::from(clause.prefix);
         for (folded, exact) in clause.folded.iter().zip(&clause.exact).take(whole) {
-            words.push(folded);
-            words.push(exact);
+            terms.add_word(folded, exact);
         }
-        words.extend(clause.words.iter().map(String::as_str));
-        words.extend(clause.exact_words.iter().map(String::as_str));
+        if clause.prefix
+            && let Some(last) = clause.folded.last()
+        {
+            terms.add_prefix(last);
+        }
     }
-    words.sort_unstable();
-    words.dedup();
-    let parts: Vec<(Occur, Box<dyn Query>)> = words
-        .into_iter()
-        .map(|w| {
-            (
-                Occur::Should,
-                term_query(fields.body, w, IndexRecordOption::Basic),
-            )
-        })
-        .collect();
-    Box::new(BooleanQuery::new(parts))
+    terms
 }
 
 #[cfg(test)]
