@@ -11,13 +11,12 @@
 //! "dương") and accent-exact queries ("đường" only), phrases included, and a phrase
 //! may mix accented and unaccented syllables.
 
-use std::collections::HashSet;
 use std::ops::Range;
-use tantivy::Index;
 
+use tantivy::Index;
 use tantivy::tokenizer::{
     LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream,
-    Tokenizer, WhitespaceTokenizer,
+    Tokenizer,
 };
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -28,13 +27,6 @@ pub const VIETNAMESE: &str = "dondoc_vi";
 /// Name of the analyzer of folded syllable pairs and triples ("chuyen doi", "doi so",
 /// "#chuyen doi so").
 pub const SHINGLES: &str = "dondoc_vi_shingles";
-/// Name of the analyzer of the word beginnings computed by [`beginnings`]: it only
-/// splits them at white space.
-pub const BEGINNINGS: &str = "dondoc_vi_beginnings";
-/// Shortest word beginning indexed, in characters.
-pub const MIN_PREFIX_CHARS: usize = 2;
-/// Longest word beginning indexed, in characters; longer prefixes begin few words.
-pub const MAX_PREFIX_CHARS: usize = 5;
 /// First character of a triple term, which sets triples apart from pairs: a prefix of
 /// pairs ("kien gi*") never expands to triples.
 pub const TRIPLE_MARK: char = '#';
@@ -66,84 +58,6 @@ pub fn shingles_analyzer() -> TextAnalyzer {
         .build()
 }
 
-/// The distinct beginnings of the words of `values`, space-separated and sorted: the
-/// first [`MIN_PREFIX_CHARS`] to [`MAX_PREFIX_CHARS`] characters of every word (the
-/// whole word when it is that short), lower-cased and folded, and accented where the
-/// accents make a difference ("chuyển" gives "ch", "chu", "chuy", "chuye" and "chuyể").
-///
-/// A document has each beginning once: a prefix matches documents, and scores by its
-/// rarity, not by how many words in a document begin with it. Indexing each distinct
-/// beginning once, instead of every beginning of every word, keeps the index small and
-/// fast to write.
-pub fn beginnings<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
-    // The distinct words, lower-cased and cut to their longest beginning.
-    let mut words: HashSet<String> = HashSet::new();
-    let mut word = String::new();
-    for value in values {
-        for piece in value.split(|c: char| !c.is_alphanumeric()) {
-            if piece.len() > MAX_TOKEN_BYTES || piece.chars().nth(MIN_PREFIX_CHARS - 1).is_none() {
-                continue;
-            }
-            word.clear();
-            for c in piece.chars().take(MAX_PREFIX_CHARS) {
-                word.extend(c.to_lowercase());
-            }
-            if !words.contains(&word) {
-                words.insert(word.clone());
-            }
-        }
-    }
-    let mut folded_words: HashSet<String> = HashSet::with_capacity(words.len());
-    let mut folded = String::new();
-    for word in &words {
-        fold_token(word, &mut folded);
-        if !folded_words.contains(&folded) {
-            folded_words.insert(folded.clone());
-        }
-    }
-    let mut found: HashSet<&str> = HashSet::new();
-    // Every beginning of a folded word; of an accented word, those that reach past its
-    // first accented character.
-    for (word, accented) in folded_words
-        .iter()
-        .map(|w| (w, false))
-        .chain(words.iter().map(|w| (w, true)))
-    {
-        let marked = if accented {
-            match first_marked(word) {
-                Some(at) => at,
-                None => continue,
-            }
-        } else {
-            0
-        };
-        let ends = word
-            .char_indices()
-            .map(|(i, c)| i + c.len_utf8())
-            .skip(MIN_PREFIX_CHARS - 1)
-            .filter(|end| *end > marked);
-        found.extend(ends.filter_map(|end| word.get(..end)));
-    }
-    let mut sorted: Vec<&str> = found.into_iter().collect();
-    sorted.sort_unstable();
-    sorted.join(" ")
-}
-
-/// Byte offset of the first character of `word` that folding changes.
-fn first_marked(word: &str) -> Option<usize> {
-    let mut folded = String::new();
-    word.char_indices().find_map(|(i, c)| {
-        folded.clear();
-        fold_char(c, &mut folded);
-        (folded.chars().ne([c])).then_some(i)
-    })
-}
-
-/// Whether a one-syllable prefix (lower case) is one of the [`beginnings`] indexed.
-pub fn is_indexed_prefix(prefix: &str) -> bool {
-    (MIN_PREFIX_CHARS..=MAX_PREFIX_CHARS).contains(&prefix.chars().count())
-}
-
 /// The pair terms of consecutive folded tokens.
 pub fn pair_terms(folded: &[String]) -> Vec<String> {
     folded
@@ -171,10 +85,6 @@ pub fn triple_terms(folded: &[String]) -> Vec<String> {
 pub fn register(index: &Index) {
     index.tokenizers().register(VIETNAMESE, analyzer());
     index.tokenizers().register(SHINGLES, shingles_analyzer());
-    index.tokenizers().register(
-        BEGINNINGS,
-        TextAnalyzer::builder(WhitespaceTokenizer::default()).build(),
-    );
 }
 
 /// Folds one lower-case token: diacritics removed, đ becomes d.
@@ -623,23 +533,6 @@ mod tests {
             .collect();
         assert_eq!(pair_terms(&folded), vec!["chuyen doi", "doi so", "so hoa"]);
         assert_eq!(triple_terms(&folded), vec!["#chuyen doi so", "#doi so hoa"]);
-    }
-
-    #[test]
-    fn word_beginnings_in_both_forms_once_each() {
-        let got = beginnings(["Chuyển đổi số Tư A 5", "chuyển 2024"]);
-        let want = [
-            "20", "202", "2024", "ch", "chu", "chuy", "chuye", "chuyể", "do", "doi", "so", "số",
-            "tu", "tư", "đổ", "đổi",
-        ];
-        assert_eq!(got.split(' ').collect::<Vec<_>>(), want);
-        // A word without marks in another script is one form.
-        assert_eq!(beginnings(["Мир"]), "ми мир");
-        assert_eq!(beginnings(["a b", ""]), "");
-        assert!(is_indexed_prefix("tư"));
-        assert!(is_indexed_prefix("chuyể"));
-        assert!(!is_indexed_prefix("t"));
-        assert!(!is_indexed_prefix("chuyển"));
     }
 
     #[test]

@@ -51,8 +51,8 @@ pub struct Clause {
     pub quoted: bool,
     /// Exact document number key, when the word looks like a complete number.
     pub number_key: Option<String>,
-    /// For a prefix of one syllable not indexed as one term, the folded words of the
-    /// index it begins (see [`expand`]).
+    /// For a prefix of one syllable, the folded words of the index it begins (see
+    /// [`expand`]).
     pub words: Vec<String>,
     /// For an accented prefix of one syllable, the accented words it begins.
     pub exact_words: Vec<String>,
@@ -93,26 +93,13 @@ impl Clause {
     pub fn is_word_prefix(&self) -> bool {
         self.folded.len() == 1 && self.prefix
     }
-
-    /// A prefix of one syllable short enough to be one term of the index's word
-    /// beginnings (see [`analyzer::is_indexed_prefix`]); longer prefixes are searched as
-    /// the words they begin.
-    pub fn is_indexed_prefix(&self) -> bool {
-        self.is_word_prefix()
-            && self
-                .folded
-                .first()
-                .is_some_and(|p| analyzer::is_indexed_prefix(p))
-    }
 }
 
-/// Lists the words of the index that each one-syllable prefix too short or too long to be
-/// one indexed term begins (see [`Clause::is_indexed_prefix`]), at most
-/// [`MAX_PREFIX_EXPANSIONS`], the first in alphabetical order: the prefix is searched and
-/// scored as a union of them.
+/// Lists the words of the index that each one-syllable prefix begins (at most
+/// [`MAX_PREFIX_EXPANSIONS`], the first in alphabetical order), so that the prefix is
+/// searched and scored as a union of those words.
 pub fn expand(clauses: &mut [Clause], searcher: &Searcher, fields: &Fields) -> tantivy::Result<()> {
-    let unindexed = |c: &&mut Clause| c.is_word_prefix() && !c.is_indexed_prefix();
-    for clause in clauses.iter_mut().filter(unindexed) {
+    for clause in clauses.iter_mut().filter(|c| c.is_word_prefix()) {
         let (Some(folded), Some(exact)) = (clause.folded.first(), clause.exact.first()) else {
             continue;
         };
@@ -249,14 +236,9 @@ fn sequence(field: Field, tokens: &[String], prefix: bool) -> Option<Box<dyn Que
     }
 }
 
-/// The one term a clause requires, when it is one: a whole word in `body`, the pair
-/// or triple of two or three syllables in `shingles`, or a short prefix of one syllable
-/// in `prefixes`.
+/// The one term a clause requires, when it is one: a whole word in `body`, or the
+/// pair or triple of two or three syllables in `shingles`.
 pub fn required_term(fields: &Fields, clause: &Clause) -> Option<Term> {
-    if clause.is_indexed_prefix() {
-        let prefix = clause.folded.first()?;
-        return Some(Term::from_field_text(fields.prefixes, prefix));
-    }
     if clause.prefix {
         return None;
     }
@@ -341,29 +323,7 @@ pub fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(parts))
 }
 
-/// The scored parts of a one-syllable prefix: the prefix as a word beginning (or the
-/// words it begins), in the body, in the title and with its accents. Every document with
-/// the title or the accented part also has the first, so a plain union of them matches
-/// what the prefix requires.
 fn word_prefix_parts(fields: &Fields, clause: &Clause) -> Vec<(Occur, Box<dyn Query>)> {
-    if clause.is_indexed_prefix()
-        && let (Some(folded), Some(exact)) = (clause.folded.first(), clause.exact.first())
-    {
-        let mut parts = any_word(fields.prefixes, std::slice::from_ref(folded), 1.0);
-        parts.extend(any_word(
-            fields.title_prefixes,
-            std::slice::from_ref(folded),
-            TITLE_BOOST,
-        ));
-        if exact != folded {
-            parts.extend(any_word(
-                fields.prefixes,
-                std::slice::from_ref(exact),
-                EXACT_BOOST,
-            ));
-        }
-        return parts;
-    }
     let mut parts = any_word(fields.body, &clause.words, 1.0);
     parts.extend(any_word(fields.title, &clause.words, TITLE_BOOST));
     parts.extend(any_word(fields.body, &clause.exact_words, EXACT_BOOST));
@@ -487,21 +447,6 @@ pub fn candidate_query(fields: &Fields, clauses: &[Clause]) -> Option<(Vec<Term>
     let mut parts: Vec<(Occur, Box<dyn Query>)> =
         required.iter().map(|t| scored(t.clone(), 1.0)).collect();
     for clause in clauses {
-        if clause.is_indexed_prefix() {
-            for (e, f) in clause.exact.iter().zip(&clause.folded) {
-                parts.push(scored(
-                    Term::from_field_text(fields.title_prefixes, f),
-                    TITLE_BOOST,
-                ));
-                if e != f {
-                    parts.push(scored(
-                        Term::from_field_text(fields.prefixes, e),
-                        EXACT_BOOST,
-                    ));
-                }
-            }
-            continue;
-        }
         for (e, f) in clause.exact.iter().zip(&clause.folded) {
             parts.push(scored(Term::from_field_text(fields.title, f), TITLE_BOOST));
             if e != f {
