@@ -11,6 +11,8 @@
 //! "dương") and accent-exact queries ("đường" only), phrases included, and a phrase
 //! may mix accented and unaccented syllables.
 
+use std::ops::Range;
+
 use tantivy::Index;
 use tantivy::tokenizer::{
     LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream,
@@ -185,6 +187,38 @@ pub fn novel_words(original: &str, known: &[String]) -> String {
         }
     }
     out
+}
+
+/// Calls `f` with the byte range, the lower-case form and the folded form of every word
+/// of `text` (a run of letters and digits, as the analyzer splits words), in order.
+pub fn for_each_word(text: &str, mut f: impl FnMut(Range<usize>, &str, &str)) {
+    let mut lower = String::new();
+    let mut folded = String::new();
+    let mut start = None;
+    for (i, c) in text.char_indices() {
+        if c.is_alphanumeric() {
+            if start.is_none() {
+                start = Some(i);
+                lower.clear();
+                folded.clear();
+            }
+            if c.is_ascii() {
+                let l = c.to_ascii_lowercase();
+                lower.push(l);
+                folded.push(l);
+            } else {
+                for l in c.to_lowercase() {
+                    lower.push(l);
+                    fold_char(l, &mut folded);
+                }
+            }
+        } else if let Some(s) = start.take() {
+            f(s..i, &lower, &folded);
+        }
+    }
+    if let Some(s) = start {
+        f(s..text.len(), &lower, &folded);
+    }
 }
 
 /// `s` lower-cased and folded like the analyzer's tokens, in one pass over the text.

@@ -13,7 +13,6 @@ use tantivy::query::{
     AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher,
     TantivyDocument, Term,
@@ -21,6 +20,7 @@ use tantivy::{
 
 use super::query;
 use super::schema::{self, Fields};
+use super::snippet::{self, SnippetTerms};
 use super::tally::{self, FacetCache, Tally, Totals};
 use super::{
     FacetCounts, MAX_LIMIT, MAX_OFFSET, SearchDocument, SearchError, SearchHit, SearchQuery,
@@ -310,18 +310,11 @@ impl SearchIndex {
             }
         };
 
-        let snippets = if clauses.is_empty() {
-            None
-        } else {
-            let words = query::snippet_query(f, clauses);
-            let mut generator = SnippetGenerator::create(searcher, words.as_ref(), f.body)?;
-            generator.set_max_num_chars(SNIPPET_CHARS);
-            Some(generator)
-        };
+        let snippets = query::snippet_terms(clauses);
         let mut hits = Vec::with_capacity(ranked.len());
         for (score, address) in ranked {
             let doc: TantivyDocument = searcher.doc(address)?;
-            hits.push(self.hit(&doc, score, snippets.as_ref()));
+            hits.push(self.hit(&doc, score, &snippets));
         }
         Ok(SearchResults {
             total: totals.total,
@@ -424,7 +417,7 @@ impl SearchIndex {
         &self,
         doc: &TantivyDocument,
         score: Option<f32>,
-        snippets: Option<&SnippetGenerator>,
+        snippets: &SnippetTerms,
     ) -> SearchHit {
         let f = &self.fields;
         let text_of = |field| {
@@ -434,10 +427,7 @@ impl SearchIndex {
                 .to_string()
         };
         let body = text_of(f.text);
-        let snippet = snippets
-            .map(|g| g.snippet(&body))
-            .filter(|s| !s.is_empty())
-            .map(|s| s.to_html())
+        let snippet = snippet::snippet(&body, snippets, SNIPPET_CHARS)
             .unwrap_or_else(|| plain_snippet(&body));
         SearchHit {
             directive_id: doc

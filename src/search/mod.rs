@@ -18,6 +18,7 @@ pub mod bench;
 mod index;
 mod query;
 mod schema;
+mod snippet;
 pub mod synthetic;
 mod tally;
 #[cfg(test)]

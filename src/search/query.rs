@@ -19,6 +19,7 @@ use tantivy::{Searcher, Term};
 
 use super::analyzer;
 use super::schema::Fields;
+use super::snippet::SnippetTerms;
 use crate::text;
 
 /// Longest user query considered, in characters; the rest is ignored.
@@ -96,7 +97,7 @@ impl Clause {
 
 /// Lists the words of the index that each one-syllable prefix begins (at most
 /// [`MAX_PREFIX_EXPANSIONS`], the first in alphabetical order), so that the prefix is
-/// searched, scored and highlighted as a union of those words.
+/// searched and scored as a union of those words.
 pub fn expand(clauses: &mut [Clause], searcher: &Searcher, fields: &Fields) -> tantivy::Result<()> {
     for clause in clauses.iter_mut().filter(|c| c.is_word_prefix()) {
         let (Some(folded), Some(exact)) = (clause.folded.first(), clause.exact.first()) else {
@@ -481,31 +482,22 @@ pub fn match_query(fields: &Fields, clauses: &[Clause], relaxed: bool) -> Box<dy
     }
 }
 
-/// The words to highlight in snippets: every syllable of every clause, folded and
-/// exact, and the words a one-syllable prefix begins, as terms of `body`.
-pub fn snippet_query(fields: &Fields, clauses: &[Clause]) -> Box<dyn Query> {
-    let mut words: Vec<&str> = Vec::new();
+/// The words to highlight in snippets: every whole syllable of every clause, folded
+/// and exact, and the beginning a prefix asks for.
+pub fn snippet_terms(clauses: &[Clause]) -> SnippetTerms {
+    let mut terms = SnippetTerms::default();
     for clause in clauses {
         let whole = clause.folded.len() - usize::from(clause.prefix);
         for (folded, exact) in clause.folded.iter().zip(&clause.exact).take(whole) {
-            words.push(folded);
-            words.push(exact);
+            terms.add_word(folded, exact);
         }
-        words.extend(clause.words.iter().map(String::as_str));
-        words.extend(clause.exact_words.iter().map(String::as_str));
+        if clause.prefix
+            && let Some(last) = clause.folded.last()
+        {
+            terms.add_prefix(last);
+        }
     }
-    words.sort_unstable();
-    words.dedup();
-    let parts: Vec<(Occur, Box<dyn Query>)> = words
-        .into_iter()
-        .map(|w| {
-            (
-                Occur::Should,
-                term_query(fields.body, w, IndexRecordOption::Basic),
-            )
-        })
-        .collect();
-    Box::new(BooleanQuery::new(parts))
+    terms
 }
 
 #[cfg(test)]
