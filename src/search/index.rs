@@ -413,12 +413,7 @@ impl SearchIndex {
         ))
     }
 
-    fn hit(
-        &self,
-        doc: &TantivyDocument,
-        score: Option<f32>,
-        snippets: &SnippetTerms,
-    ) -> SearchHit {
+    fn hit(&self, doc: &TantivyDocument, score: Option<f32>, snippets: &SnippetTerms) -> SearchHit {
         let f = &self.fields;
         let text_of = |field| {
             doc.get_first(field)

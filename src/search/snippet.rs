@@ -152,7 +152,10 @@ fn passage_start(text: &str, at: usize) -> usize {
     match before.rfind(['.', ';', ':', '\n']) {
         Some(i) => {
             let after = from + i + 1;
-            after + text.get(after..at).map_or(0, |s| s.len() - s.trim_start().len())
+            after
+                + text
+                    .get(after..at)
+                    .map_or(0, |s| s.len() - s.trim_start().len())
         }
         None if from == 0 => 0,
         None => at,
@@ -215,7 +218,10 @@ mod tests {
         let filler = "văn bản khác. ".repeat(40);
         let text = format!("Ngân hàng. {filler}Về ngân sách đất đai. {filler}");
         let got = snippet(&text, &t, 80).expect("snippet");
-        assert!(got.starts_with("…Về <b>ngân</b> <b>sách</b> <b>đất</b>"), "{got}");
+        assert!(
+            got.starts_with("…Về <b>ngân</b> <b>sách</b> <b>đất</b>"),
+            "{got}"
+        );
         assert!(got.ends_with('…'), "{got}");
         let shown = got.replace("<b>", "").replace("</b>", "");
         assert!(shown.chars().count() <= 82, "{got}");
