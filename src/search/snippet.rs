@@ -147,7 +147,10 @@ fn best_passage(matches: &[Match], max_bytes: usize) -> Option<usize> {
 /// Where a snippet whose first match begins at `at` starts: the beginning of its
 /// sentence or line when that is near, else the match itself.
 fn passage_start(text: &str, at: usize) -> usize {
-    let from = text.floor_char_boundary(at.saturating_sub(LEAD_BYTES));
+    let mut from = at.saturating_sub(LEAD_BYTES);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
     let before = text.get(from..at).unwrap_or_default();
     match before.rfind(['.', ';', ':', '\n']) {
         Some(i) => {
