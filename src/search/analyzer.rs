@@ -11,6 +11,7 @@
 //! "dương") and accent-exact queries ("đường" only), phrases included, and a phrase
 //! may mix accented and unaccented syllables.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use tantivy::Index;
@@ -173,19 +174,24 @@ pub fn query_tokens(s: &str) -> Vec<(String, String)> {
 /// in order of first occurrence: what an OCR-damaged text as received adds to its
 /// repaired version ("bdo", "cla", "Vin" for "báo", "của", "Văn").
 pub fn novel_words(original: &str, known: &[String]) -> String {
-    let known: Vec<String> = known.iter().map(|value| folded_lower(value)).collect();
-    let original = folded_lower(original);
-    let mut seen: std::collections::HashSet<&str> =
-        known.iter().flat_map(|value| words(value)).collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    for value in known {
+        for_each_word(value, |_, _, folded| {
+            if folded.len() <= MAX_TOKEN_BYTES && !seen.contains(folded) {
+                seen.insert(folded.to_string());
+            }
+        });
+    }
     let mut out = String::new();
-    for word in words(&original) {
-        if seen.insert(word) {
+    for_each_word(original, |_, _, folded| {
+        if folded.len() <= MAX_TOKEN_BYTES && !seen.contains(folded) {
+            seen.insert(folded.to_string());
             if !out.is_empty() {
                 out.push(' ');
             }
-            out.push_str(word);
+            out.push_str(folded);
         }
-    }
+    });
     out
 }
 
@@ -219,28 +225,6 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(Range<usize>, &str, &str)) {
     if let Some(s) = start {
         f(s..text.len(), &lower, &folded);
     }
-}
-
-/// `s` lower-cased and folded like the analyzer's tokens, in one pass over the text.
-fn folded_lower(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if c.is_ascii() {
-            out.push(c.to_ascii_lowercase());
-            continue;
-        }
-        for lower in c.to_lowercase() {
-            fold_char(lower, &mut out);
-        }
-    }
-    out
-}
-
-/// The words of folded text, as the analyzer splits them.
-fn words(folded: &str) -> impl Iterator<Item = &str> {
-    folded
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && w.len() <= MAX_TOKEN_BYTES)
 }
 
 /// Emits the folded form of each token, then (when `accented`) the accented form at
