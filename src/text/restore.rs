@@ -50,6 +50,12 @@ pub struct Weights {
     pub edit_scale: f32,
     /// Reading an OCR ":" as ";".
     pub semicolon_as_colon: f32,
+    /// Reading an OCR ":" against what the letter after it suggests: ";" before a capital or
+    /// a digit, ":" before a small letter.
+    pub colon_by_next: f32,
+    /// Reading an OCR ":" that ends a paragraph against what the layout suggests (":" after a
+    /// plain paragraph opening a list, ";" between dashed items).
+    pub colon_by_layout: f32,
     /// Reading one token as two glued syllables.
     pub split: f32,
     /// Largest edit cost of either part of a glued token.
@@ -80,6 +86,8 @@ impl Default for Weights {
             exact_valid_bonus: 2.0,
             number_as_word: 0.7,
             semicolon_as_colon: 0.2,
+            colon_by_next: 2.0,
+            colon_by_layout: 3.0,
             split: 1.5,
             split_edit: 1.6,
             max_splits: 6,
@@ -568,6 +576,103 @@ fn fix_code(code: &str, damaged: bool) -> Option<String> {
     changed.then_some(out)
 }
 
+/// How a line opens: with a dash ("- Sở Y tế;"), a number ("2.", "1.3.", "II." and their
+/// English-OCR forms "4,", "I]."), a letter ("b)", OCR "b}") or as plain text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineOpening {
+    Dash,
+    Numbered,
+    Lettered,
+    Plain,
+}
+
+fn line_opening(line: &str) -> LineOpening {
+    let body = line.trim_start();
+    let first = body.split_whitespace().next().unwrap_or("");
+    if matches!(first, "-" | "+" | "–" | "•" | "*") {
+        return LineOpening::Dash;
+    }
+    let Some(core) = first.strip_suffix(['.', ',', ')', '}']) else {
+        return LineOpening::Plain;
+    };
+    let numbered = (!core.is_empty()
+        && core.len() <= 5
+        && core.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        || (!core.is_empty()
+            && core.len() <= 5
+            && core
+                .chars()
+                .all(|c| matches!(c, 'I' | 'V' | 'X' | 'l' | ']' | '|')));
+    if numbered {
+        LineOpening::Numbered
+    } else if first.ends_with([')', '}'])
+        && core.chars().count() == 1
+        && core.chars().all(char::is_lowercase)
+    {
+        LineOpening::Lettered
+    } else {
+        LineOpening::Plain
+    }
+}
+
+/// Which of ":" and ";" the place of an English-OCR ":" suggests (`Some(true)` for ":"), from
+/// how the administrative texts are laid out: at the end of a paragraph, a plain paragraph
+/// introduces the list that follows (":"), as does a numbered item ("2. Sở Y tế:"), and a
+/// dashed or lettered item ends with ";"; inside a line, ":" comes before a capital or a
+/// number ("Sở Y tế: Chủ trì"), ";" before a small letter. `next_opening` is how the paragraph after `para` opens. Answers whether
+/// ":" is suggested, and whether by the layout (a surer sign than the next letter).
+fn colon_by_place(
+    para: &str,
+    tokens: &[Token],
+    i: usize,
+    next_opening: Option<LineOpening>,
+) -> Option<(bool, bool)> {
+    let t = tokens.get(i)?;
+    let next = tokens.get(i + 1);
+    let gap = next.map_or(&para[t.end..], |n| &para[t.end..n.start]);
+    if next.is_none() || gap.contains('\n') {
+        // The line ends here: how does the next line open, and the item this line is in?
+        let following = match next {
+            Some(n) => {
+                let line_end = para[n.start..]
+                    .find('\n')
+                    .map_or(para.len(), |e| n.start + e);
+                Some(line_opening(&para[n.start..line_end]))
+            }
+            None => next_opening,
+        };
+        let item = para[..t.start]
+            .split('\n')
+            .rev()
+            .map(line_opening)
+            .find(|o| *o != LineOpening::Plain)
+            .unwrap_or(LineOpening::Plain);
+        if following == Some(LineOpening::Plain) && next.is_some() {
+            // A wrapped line: the text goes on.
+            return colon_before(&para[next.map_or(0, |n| n.start)..]).map(|c| (c, false));
+        }
+        return match (item, following) {
+            (LineOpening::Dash | LineOpening::Lettered, _) => Some((false, true)),
+            (LineOpening::Numbered, _) => Some((true, true)),
+            (LineOpening::Plain, Some(o)) if o != LineOpening::Plain => Some((true, true)),
+            _ => None,
+        };
+    }
+    colon_before(&para[next.map_or(0, |n| n.start)..]).map(|c| (c, false))
+}
+
+/// ":" before a capital or a digit, ";" before a small letter.
+fn colon_before(rest: &str) -> Option<bool> {
+    let c = rest.chars().next()?;
+    if c.is_uppercase() || c.is_ascii_digit() {
+        Some(true)
+    } else if c.is_lowercase() {
+        Some(false)
+    } else {
+        None
+    }
+}
+
 impl Restorer {
     /// Builds the candidate indexes over a language model.
     pub fn new(lm: LanguageModel) -> Restorer {
@@ -948,8 +1053,10 @@ impl Restorer {
     }
 
     /// What English OCR's "}", "{" and ":" may stand for: ")" and "(" always; ":" is often a
-    /// misread ";" (about six times in ten on rendered legal text), left to the language model.
-    fn punctuation_candidates(&self, s: &str) -> Vec<Candidate> {
+    /// misread ";" (about half the time on rendered administrative text), left to the
+    /// language model, with `colon` telling which one its place suggests (see
+    /// [`colon_by_place`]).
+    fn punctuation_candidates(&self, s: &str, colon: Option<(bool, bool)>) -> Vec<Candidate> {
         let one = |p: &str, cost: f32| Candidate {
             id: self.lm.token_id(Kind::Punct, p),
             text: Some(p.to_string()),
@@ -959,7 +1066,20 @@ impl Restorer {
         match s {
             "}" => vec![one(")", 0.0)],
             "{" => vec![one("(", 0.0)],
-            _ => vec![one(":", 0.0), one(";", self.weights.semicolon_as_colon)],
+            _ => {
+                let against = |layout: bool| {
+                    if layout {
+                        self.weights.colon_by_layout
+                    } else {
+                        self.weights.colon_by_next
+                    }
+                };
+                match colon {
+                    Some((true, layout)) => vec![one(":", 0.0), one(";", against(layout))],
+                    Some((false, layout)) => vec![one(";", 0.0), one(":", against(layout))],
+                    None => vec![one(":", 0.0), one(";", self.weights.semicolon_as_colon)],
+                }
+            }
         }
     }
 
@@ -1015,23 +1135,37 @@ impl Restorer {
         } else {
             list_markers(text, mode == Mode::Damaged)
         };
-        let mut out = String::with_capacity(text.len() + text.len() / 8);
+        // Paragraphs (separated by blank lines) as (start, end, end of the blank lines after).
+        let mut paragraphs: Vec<(usize, usize, usize)> = Vec::new();
         let mut para_start = 0;
         let mut pos = 0;
         for line in text.split_inclusive('\n') {
             pos += line.len();
             if line.trim().is_empty() {
-                out.push_str(&self.restore_paragraph(
-                    &text[para_start..pos - line.len()],
-                    para_start,
-                    &markers,
-                    mode,
-                ));
-                out.push_str(line);
+                match paragraphs.last_mut() {
+                    Some(last) if last.2 == pos - line.len() && para_start == last.2 => {
+                        last.2 = pos;
+                    }
+                    _ => paragraphs.push((para_start, pos - line.len(), pos)),
+                }
                 para_start = pos;
             }
         }
-        out.push_str(&self.restore_paragraph(&text[para_start..], para_start, &markers, mode));
+        paragraphs.push((para_start, text.len(), text.len()));
+        let mut out = String::with_capacity(text.len() + text.len() / 8);
+        for (k, &(start, end, after)) in paragraphs.iter().enumerate() {
+            let next_opening = paragraphs
+                .get(k + 1)
+                .map(|&(s, e, _)| line_opening(text[s..e].lines().next().unwrap_or("")));
+            out.push_str(&self.restore_paragraph(
+                &text[start..end],
+                start,
+                &markers,
+                mode,
+                next_opening,
+            ));
+            out.push_str(&text[end..after]);
+        }
         out
     }
 
@@ -1041,6 +1175,7 @@ impl Restorer {
         offset: usize,
         markers: &[(usize, char)],
         mode: Mode,
+        next_opening: Option<LineOpening>,
     ) -> String {
         let tokens = tokenize(para);
         if tokens.is_empty() {
@@ -1099,7 +1234,10 @@ impl Restorer {
                     }]
                 }
                 Kind::Punct if mode == Mode::Damaged && matches!(s, "}" | "{" | ":") => {
-                    self.punctuation_candidates(s)
+                    let colon = (s == ":")
+                        .then(|| colon_by_place(para, &tokens, i, next_opening))
+                        .flatten();
+                    self.punctuation_candidates(s, colon)
                 }
                 // Table cells ("| Sở Xây dựng |") are read as sentences of their own.
                 Kind::Punct if s == "|" => vec![Candidate {
@@ -1512,6 +1650,55 @@ mod tests {
         for s in ["1", "2020", "15", "abc", "12345"] {
             assert!(!looks_like_misread_word(s), "{s}");
         }
+    }
+
+    #[test]
+    fn lines_open_with_dashes_numbers_letters_or_text() {
+        assert_eq!(line_opening("- Sở Y tế;"), LineOpening::Dash);
+        assert_eq!(
+            line_opening("  2. Giám đốc Công an tỉnh:"),
+            LineOpening::Numbered
+        );
+        assert_eq!(line_opening("4, Tổng kết"), LineOpening::Numbered);
+        assert_eq!(line_opening("I]. NHIỆM VỤ"), LineOpening::Numbered);
+        assert_eq!(line_opening("b} Tuyên truyền"), LineOpening::Lettered);
+        assert_eq!(line_opening("Bộ Văn hóa giao:"), LineOpening::Plain);
+        assert_eq!(line_opening("Số: 12/UBND"), LineOpening::Plain);
+    }
+
+    #[test]
+    fn the_place_of_an_ocr_colon_tells_colon_from_semicolon() {
+        let at = |para: &str, next: Option<LineOpening>| {
+            let tokens = tokenize(para);
+            let i = tokens
+                .iter()
+                .rposition(|t| &para[t.start..t.end] == ":")
+                .expect("a colon");
+            colon_by_place(para, &tokens, i, next)
+        };
+        // A plain paragraph before a list introduces it; a dashed item ends with ";".
+        assert_eq!(
+            at("Bo Van hoa giao:", Some(LineOpening::Dash)),
+            Some((true, true))
+        );
+        assert_eq!(
+            at("- So Y te:", Some(LineOpening::Dash)),
+            Some((false, true))
+        );
+        assert_eq!(
+            at("- Uy ban nhan dan cac\nhuyen:", None),
+            Some((false, true))
+        );
+        assert_eq!(
+            at("2. Giam doc Cong an tinh:", Some(LineOpening::Lettered)),
+            Some((true, true))
+        );
+        // Plain text before plain text is left to the language model.
+        assert_eq!(at("Noi dung:", Some(LineOpening::Plain)), None);
+        // Inside a line, or where a line wraps, the next letter tells.
+        assert_eq!(at("- So Y te: Chu tri", None), Some((true, false)));
+        assert_eq!(at("xay dung: giao chi tieu", None), Some((false, false)));
+        assert_eq!(at("xay dung:\ngiao chi tieu", None), Some((false, false)));
     }
 
     #[test]
