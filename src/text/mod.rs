@@ -24,6 +24,7 @@
 
 pub mod channel;
 pub mod eval;
+pub mod layout;
 pub mod legacy;
 pub mod lm;
 pub mod restore;

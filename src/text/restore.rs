@@ -526,17 +526,19 @@ fn fix_date(code: &str) -> Option<String> {
     if year.len() != 4 || parts[..parts.len() - 1].iter().any(|p| p.len() > 2) {
         return None;
     }
-    // The digit at `at` read as 0 when the value is outside `range` and becomes inside it.
-    let zero_at = |p: &str, at: usize, range: std::ops::RangeInclusive<u32>| -> String {
+    // A digit (the first that fits, from `from` on) read as 0 when the value is outside
+    // `range` and becomes inside it: "36" → "30" as a day, "62" → "02" as a month.
+    let zero_at = |p: &str, from: usize, range: std::ops::RangeInclusive<u32>| -> String {
         let value = |s: &str| s.parse::<u32>().ok();
         if value(p).is_some_and(|v| range.contains(&v)) {
             return p.to_string();
         }
-        let b = p.as_bytes();
-        if b.get(at).is_some_and(|c| matches!(c, b'6' | b'8' | b'9')) {
-            let fixed = format!("{}0{}", &p[..at], &p[at + 1..]);
-            if value(&fixed).is_some_and(|v| range.contains(&v)) {
-                return fixed;
+        for (at, c) in p.bytes().enumerate().skip(from) {
+            if matches!(c, b'6' | b'8' | b'9') {
+                let fixed = format!("{}0{}", &p[..at], &p[at + 1..]);
+                if value(&fixed).is_some_and(|v| range.contains(&v)) {
+                    return fixed;
+                }
             }
         }
         p.to_string()
@@ -549,6 +551,17 @@ fn fix_date(code: &str) -> Option<String> {
     fixed.push(zero_at(year, 1, 1945..=2099));
     let out = fixed.join("/");
     (out != code).then_some(out)
+}
+
+/// A year of this century standing alone ("năm 2622", "2621 - 2030") whose 0 English OCR read
+/// as 6, 8 or 9: "2022", "2021". No year a directive names is 2600 or later.
+fn fix_year(number: &str) -> Option<String> {
+    let b = number.as_bytes();
+    (b.len() == 4
+        && b.iter().all(u8::is_ascii_digit)
+        && b[0] == b'2'
+        && matches!(b[1], b'6' | b'8' | b'9'))
+    .then(|| format!("20{}", &number[2..]))
 }
 
 /// Repairs the parts of a document code ("15/2020/ND-CP" → "15/2020/NĐ-CP"); in `damaged`
@@ -659,6 +672,22 @@ fn colon_by_place(
         };
     }
     colon_before(&para[next.map_or(0, |n| n.start)..]).map(|c| (c, false))
+}
+
+/// Whether byte `at` of `para` is on a line of file marks ("- Lưu: VT, KGVX."), after its label.
+fn among_file_marks(para: &str, at: usize) -> bool {
+    let line = &para[para[..at].rfind('\n').map_or(0, |n| n + 1)..at];
+    let line = line.trim_start();
+    let line = line.strip_prefix("- ").unwrap_or(line);
+    line.split_whitespace()
+        .next()
+        .is_some_and(super::layout::is_file_marks_label)
+}
+
+/// Whether byte `at` of `para` is the first non-blank of its line.
+fn opens_line(para: &str, at: usize) -> bool {
+    let before = para[..at].trim_end_matches([' ', '\t']);
+    before.is_empty() || before.ends_with('\n')
 }
 
 /// ":" before a capital or a digit, ";" before a small letter.
@@ -1130,6 +1159,13 @@ impl Restorer {
     /// Restores a whole text; line breaks and everything but repaired words are kept.
     pub fn restore(&self, text: &str) -> String {
         let mode = self.mode_of(text);
+        let laid_out;
+        let text = if mode == Mode::Damaged {
+            laid_out = super::layout::repair_ocr_layout(text);
+            laid_out.as_str()
+        } else {
+            text
+        };
         let markers = if mode == Mode::Clean {
             Vec::new()
         } else {
@@ -1246,6 +1282,23 @@ impl Restorer {
                     cost: 0.0,
                     then: None,
                 }],
+                // A section number ("II. NHIỆM VỤ") is kept, and so are the file marks of a
+                // "Nơi nhận" block ("Lưu: VT, KGVX."), as abbreviations.
+                Kind::Word
+                    if mode != Mode::Clean
+                        && ((s.chars().all(|c| matches!(c, 'I' | 'V' | 'X'))
+                            && opens_line(para, t.start)
+                            && para[t.end..].starts_with(". "))
+                            || (case_of(s) == Case::Upper && among_file_marks(para, t.start))) =>
+                {
+                    let fixed = fix_acronym(s, mode == Mode::Damaged);
+                    vec![Candidate {
+                        id: self.lm.token_id(Kind::Word, fixed.unwrap_or(s)),
+                        text: fixed.map(str::to_string),
+                        cost: 0.0,
+                        then: None,
+                    }]
+                }
                 Kind::Word => {
                     let case = case_of(s);
                     let lower = s.to_lowercase();
@@ -1307,6 +1360,14 @@ impl Restorer {
                     }];
                     c.extend(self.misread_number_candidates(s));
                     c
+                }
+                Kind::Number if mode == Mode::Damaged && fix_year(s).is_some() => {
+                    vec![Candidate {
+                        id: self.lm.token_id(t.kind, s),
+                        text: fix_year(s),
+                        cost: 0.0,
+                        then: None,
+                    }]
                 }
                 Kind::Code => vec![Candidate {
                     id: super::lm::CODE,
@@ -1713,6 +1774,11 @@ mod tests {
     fn impossible_dates_get_their_zeros_back() {
         assert_eq!(fix_date("27/61/2021").as_deref(), Some("27/01/2021"));
         assert_eq!(fix_date("61/4/2025").as_deref(), Some("01/4/2025"));
+        assert_eq!(fix_date("36/6/2024").as_deref(), Some("30/6/2024"));
+        assert_eq!(fix_year("2621").as_deref(), Some("2021"));
+        assert_eq!(fix_year("2645").as_deref(), Some("2045"));
+        assert_eq!(fix_year("2050"), None);
+        assert_eq!(fix_year("26"), None);
         assert_eq!(fix_date("4/2623").as_deref(), Some("4/2023"));
         assert_eq!(fix_date("15/8/2925").as_deref(), Some("15/8/2025"));
         assert_eq!(fix_date("22/9/2020"), None);

@@ -1,0 +1,239 @@
+//! The fixed marks of an administrative text's layout as English OCR misreads them, repaired
+//! line by line before decoding: section numbers ("I]." → "II."), the subject line's "V/v"
+//! ("Viv"), signing capacities ("KT:" → "KT."), numbered items ("4, Tổng kết" → "4. Tổng
+//! kết") and the file mark of "Nơi nhận" ("Lưu: VI" → "Lưu: VT"). These are forms of Nghị định
+//! 30/2020/NĐ-CP on administrative documents, not words, so the language model cannot tell
+//! them; each rule looks only at the start of a line.
+
+use std::borrow::Cow;
+
+/// Repairs the layout marks of OCR-damaged `text`; every line stays a line.
+pub fn repair_ocr_layout(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut last_section = 0u32;
+    for line in text.split_inclusive('\n') {
+        if starts_a_document(line) {
+            last_section = 0;
+        }
+        let (line, section) = repair_line(line, last_section);
+        if let Some(s) = section {
+            last_section = s;
+        }
+        out.push_str(&repair_quarters(&line));
+    }
+    out
+}
+
+/// The national motto line that heads every document ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+/// also when OCR lost its marks or flattened it beside the issuer): the section numbers of a
+/// new document start again.
+fn starts_a_document(line: &str) -> bool {
+    super::fold(line).to_uppercase().contains("CONG HOA XA HOI")
+}
+
+/// One line; `last_section` is the Roman section number of the previous heading (0 before
+/// the first). Answers the line and, for a section heading, its number.
+fn repair_line(line: &str, last_section: u32) -> (Cow<'_, str>, Option<u32>) {
+    let body = line.trim_start();
+    let indent = &line[..line.len() - body.len()];
+    let Some((first, rest)) = body.split_once(' ') else {
+        return (Cow::Borrowed(line), None);
+    };
+    if let Some(number) = section_number(first, rest, last_section) {
+        let fixed = format!("{indent}{}. {rest}", roman(number));
+        return (Cow::Owned(fixed), Some(number));
+    }
+    if is_subject_mark(first) {
+        return (Cow::Owned(format!("{indent}V/v {rest}")), None);
+    }
+    if let Some(capacity) = first
+        .strip_suffix([':', ';', ','])
+        .filter(|c| matches!(*c, "KT" | "TM" | "TL" | "TUQ"))
+        && rest.starts_with(char::is_uppercase)
+    {
+        return (Cow::Owned(format!("{indent}{capacity}. {rest}")), None);
+    }
+    if let Some(number) = first.strip_suffix(',')
+        && (1..=2).contains(&number.len())
+        && number.bytes().all(|b| b.is_ascii_digit())
+        && rest.starts_with(char::is_uppercase)
+    {
+        return (Cow::Owned(format!("{indent}{number}. {rest}")), None);
+    }
+    let (dash, first, rest) = match rest.split_once(' ') {
+        Some((second, after)) if first == "-" => ("- ", second, after),
+        _ => ("", first, rest),
+    };
+    if let Some(fixed) = file_mark(first, rest) {
+        return (Cow::Owned(format!("{indent}{dash}{first} {fixed}")), None);
+    }
+    (Cow::Borrowed(line), None)
+}
+
+/// The number of a section heading ("II. NHIỆM VỤ"), its Roman numeral read by OCR with
+/// strokes that are each an I ("I]", "Il]", "lll", "[V"). Within a document a heading that
+/// reads as going back is the next one ("I." after "II." is a III whose strokes ran together).
+fn section_number(first: &str, rest: &str, last_section: u32) -> Option<u32> {
+    let numeral = first.strip_suffix(['.', ','])?;
+    if numeral.is_empty() || numeral.chars().count() > 5 || !rest.starts_with(char::is_uppercase) {
+        return None;
+    }
+    let mut canonical = String::with_capacity(numeral.len());
+    for c in numeral.chars() {
+        canonical.push(match c {
+            'I' | 'l' | '1' | '|' | ']' | '[' => 'I',
+            'V' | 'X' => c,
+            _ => return None,
+        });
+    }
+    // A lone "1." or "l." is a numbered item or a letter, not a section.
+    if numeral.chars().all(|c| c.is_ascii_digit()) || numeral == "l" {
+        return None;
+    }
+    let read = roman_value(&canonical)?;
+    Some(if read <= last_section {
+        last_section + 1
+    } else {
+        read
+    })
+}
+
+/// The value of a Roman numeral up to XXXIX.
+fn roman_value(s: &str) -> Option<u32> {
+    (1..40).find(|&n| roman(n) == s)
+}
+
+/// A number up to 39 in Roman numerals.
+fn roman(n: u32) -> String {
+    const ONES: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
+    let tens = "X".repeat((n / 10) as usize);
+    format!("{tens}{}", ONES[(n % 10) as usize])
+}
+
+/// Quarter numbers after "Quý" (OCR "Quy"), Roman numerals whose strokes OCR read as digits
+/// or brackets: "Quy [II" → "Quy III", "Quy 11/2022" → "Quy II/2022", "Quy [V" → "Quy IV".
+/// Only forms that cannot be a quarter as read are changed ("Quy 1/2024" stays).
+fn repair_quarters(line: &str) -> Cow<'_, str> {
+    if !line.contains("Quy ") && !line.contains("Quý ") && !line.contains("quý ") {
+        return Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = ["Quy ", "Quý ", "quý "]
+        .iter()
+        .filter_map(|w| rest.find(w).map(|i| i + w.len()))
+        .min()
+    {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest
+            .find([' ', '/', '.', ',', ';', ')', '|', '\n'])
+            .unwrap_or(rest.len());
+        let numeral = match &rest[..end] {
+            "[II" | "[Il" | "Ill" | "lll" | "111" | "Il]" => Some("III"),
+            "[I" | "I]" | "Il" | "ll" | "11" => Some("II"),
+            "[V" | "1V" | "lV" => Some("IV"),
+            _ => None,
+        };
+        if let Some(n) = numeral {
+            out.push_str(n);
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
+    if out == line {
+        Cow::Borrowed(line)
+    } else {
+        Cow::Owned(out)
+    }
+}
+
+/// "V/v" (về việc) opening a subject line, as English OCR reads it ("Viv", "Vlv", "V/V").
+fn is_subject_mark(first: &str) -> bool {
+    let mut chars = first.chars();
+    matches!(
+        (chars.next(), chars.next(), chars.next(), chars.next()),
+        (
+            Some('V'),
+            Some('i' | 'l' | '1' | '/' | '|' | 'í'),
+            Some('v' | 'V'),
+            None
+        )
+    ) && first != "V/v"
+}
+
+/// Whether `first` is the "Lưu:" that opens the file marks of a "Nơi nhận" block.
+pub fn is_file_marks_label(first: &str) -> bool {
+    matches!(first, "Lưu:" | "Luu:" | "Lưu;" | "Luu;")
+}
+
+/// The first file mark after "Lưu:" in a "Nơi nhận" block: "VT" (văn thư), read "VI", "Vi"
+/// or "VIL", and followed by a comma that OCR reads as a full stop when more marks follow
+/// ("Lưu: VI. NC." → "Lưu: VT, NC.").
+fn file_mark(first: &str, rest: &str) -> Option<String> {
+    if !is_file_marks_label(first) {
+        return None;
+    }
+    let (mark, after) = rest.split_at(rest.find([',', '.', ' ', '\n']).unwrap_or(rest.len()));
+    if !matches!(mark, "VT" | "VI" | "Vi" | "VIL" | "V1" | "VT1" | "VE") {
+        return None;
+    }
+    let more_marks =
+        |m: &str| m.starts_with(' ') && m.trim_start().starts_with(char::is_alphabetic);
+    let after = match after.strip_prefix('.') {
+        Some(more) if more_marks(more) => format!(",{more}"),
+        _ if more_marks(after) => format!(",{after}"),
+        _ => after.to_string(),
+    };
+    let fixed = format!("VT{after}");
+    (fixed != rest).then_some(fixed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn section_headings_get_their_strokes_back() {
+        let text = "I. MUC TIEU\nx\nI]. NHIEM VU\nIl]. TO CHUC\n[V. KINH PHI\n";
+        assert_eq!(
+            repair_ocr_layout(text),
+            "I. MUC TIEU\nx\nII. NHIEM VU\nIII. TO CHUC\nIV. KINH PHI\n"
+        );
+        // A heading read as going back is the next one; a new document starts again.
+        assert_eq!(
+            repair_ocr_layout("I. A\nIl. B\nI. C\n"),
+            "I. A\nII. B\nIII. C\n"
+        );
+        assert_eq!(
+            repair_ocr_layout("I. A\nII. B\nCONG HOA XA HOI CHU NGHIA\nI. C\n"),
+            "I. A\nII. B\nCONG HOA XA HOI CHU NGHIA\nI. C\n"
+        );
+        // Numbered items and small letters are not sections.
+        assert_eq!(repair_ocr_layout("1. Giao\nl. x\n"), "1. Giao\nl. x\n");
+    }
+
+    #[test]
+    fn subject_capacity_items_and_file_marks_are_repaired() {
+        assert_eq!(
+            repair_ocr_layout("Viv tang cuong\nV/v giu nguyen\n"),
+            "V/v tang cuong\nV/v giu nguyen\n"
+        );
+        assert_eq!(repair_ocr_layout("KT: CHU TICH\n"), "KT. CHU TICH\n");
+        assert_eq!(
+            repair_ocr_layout("4, Tong ket\n4, 5 va 6\n"),
+            "4. Tong ket\n4, 5 va 6\n"
+        );
+        assert_eq!(
+            repair_ocr_layout("- Luu: VI. NN.\n- Luu: VT, KT.\n- Luu: VT. KT.\n- Luu: VI.\n"),
+            "- Luu: VT, NN.\n- Luu: VT, KT.\n- Luu: VT, KT.\n- Luu: VT.\n"
+        );
+        assert_eq!(repair_ocr_layout("- Luu: VE NN.\n"), "- Luu: VT, NN.\n");
+        assert_eq!(
+            repair_ocr_layout("trong Quy [II nam 2024, Quy [V va Quy 11/2022; Quy 1/2024\n"),
+            "trong Quy III nam 2024, Quy IV va Quy II/2022; Quy 1/2024\n"
+        );
+        // Lines that only look alike stay.
+        assert_eq!(repair_ocr_layout("Via he\nKT: x\n"), "Via he\nKT: x\n");
+    }
+}
