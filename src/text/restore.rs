@@ -674,6 +674,32 @@ fn colon_by_place(
     colon_before(&para[next.map_or(0, |n| n.start)..]).map(|c| (c, false))
 }
 
+/// "tháng" or "quý" for a word that folds to "thang" or "quy" and stands before the number
+/// of a month ("7/2024", "8 - 9/2022", "10") or a quarter ("3/2024", "IV", "II/2022").
+fn period_word(para: &str, tokens: &[Token], i: usize) -> Option<&'static str> {
+    let word = fold(&para[tokens[i].start..tokens[i].end].to_lowercase());
+    let next = tokens.get(i + 1)?;
+    let n = &para[next.start..next.end];
+    let lead: String = n.chars().take_while(char::is_ascii_digit).collect();
+    let lead = lead.parse::<u32>().ok();
+    let after_lead = n.trim_start_matches(|c: char| c.is_ascii_digit());
+    let month_like = matches!(next.kind, Kind::Number | Kind::Code)
+        && (after_lead.is_empty() || after_lead.starts_with('/'));
+    match word.as_str() {
+        "thang" if month_like && lead.is_some_and(|m| (1..=12).contains(&m)) => Some("tháng"),
+        "quy"
+            if (month_like && lead.is_some_and(|q| (1..=4).contains(&q)))
+                || (n
+                    .split('/')
+                    .next()
+                    .is_some_and(|r| matches!(r, "I" | "II" | "III" | "IV"))) =>
+        {
+            Some("quý")
+        }
+        _ => None,
+    }
+}
+
 /// Whether byte `at` of `para` is on a line of file marks ("- Lưu: VT, KGVX."), after its label.
 fn among_file_marks(para: &str, at: usize) -> bool {
     let line = &para[para[..at].rfind('\n').map_or(0, |n| n + 1)..at];
@@ -1299,6 +1325,19 @@ impl Restorer {
                         then: None,
                     }]
                 }
+                // "tháng" and "quý" before their number ("Thang 7/2024", "Quy 3/2024", "Quy
+                // IV") whatever the language model makes of a table cell.
+                Kind::Word
+                    if mode != Mode::Clean
+                        && let Some(word) = period_word(para, &tokens, i) =>
+                {
+                    vec![Candidate {
+                        id: self.lm.token_id(Kind::Word, word),
+                        text: Some(word.to_string()),
+                        cost: 0.0,
+                        then: None,
+                    }]
+                }
                 Kind::Word => {
                     let case = case_of(s);
                     let lower = s.to_lowercase();
@@ -1479,9 +1518,10 @@ impl Restorer {
         for (i, list) in lists.iter().enumerate() {
             next.clear();
             if list.len() == 1 && list[0].id == BOS {
-                // A cell boundary: the sentence ends here and a new one starts.
+                // A cell boundary: a new sentence starts. The cell's end is not scored as the
+                // end of a sentence: cells rarely end as the sentences of the training text do.
                 for h in &beam {
-                    let s = h.score + self.lm.score(h.a, h.b, EOS);
+                    let s = h.score;
                     arena.push((h.node, 0));
                     next.push(Hyp {
                         a: BOS,
@@ -1760,6 +1800,23 @@ mod tests {
         assert_eq!(at("- So Y te: Chu tri", None), Some((true, false)));
         assert_eq!(at("xay dung: giao chi tieu", None), Some((false, false)));
         assert_eq!(at("xay dung:\ngiao chi tieu", None), Some((false, false)));
+    }
+
+    #[test]
+    fn months_and_quarters_before_their_number() {
+        let at = |para: &str| {
+            let tokens = tokenize(para);
+            period_word(para, &tokens, 0)
+        };
+        assert_eq!(at("Thang 7/2024"), Some("tháng"));
+        assert_eq!(at("thang 10 nam 2020"), Some("tháng"));
+        assert_eq!(at("Quy 3/2024"), Some("quý"));
+        assert_eq!(at("Quy IV nam 2023"), Some("quý"));
+        assert_eq!(at("Quy II/2022"), Some("quý"));
+        assert_eq!(at("thang 13/2024"), None);
+        assert_eq!(at("Quy 5"), None);
+        assert_eq!(at("quy dinh 12"), None);
+        assert_eq!(at("thang luong"), None);
     }
 
     #[test]
