@@ -132,6 +132,10 @@ static COLLECTIVE_TAIL: LazyLock<Regex> = LazyLock::new(|| {
 static LEADER: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^(?:thu\s+truong|giam\s+doc|chu\s+tich|lanh\s+dao)\s+(?:cac\s|uy\s+ban|ubnd)")
 });
+/// "các tỉnh" before a list of provinces named ("Ủy ban nhân dân các tỉnh Quảng Bình, ...").
+static PROVINCE_LIST: LazyLock<Regex> = LazyLock::new(|| re(r"^[ \t]+cac\s+tinh(?:\s*:)?"));
+/// A separator between the names of a list: a comma or "và" ("Quảng Nam và Quảng Ngãi").
+static LIST_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:,\s*va\b|,|va\b)"));
 static NAME_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"^[ \t]+([a-z0-9][a-z0-9']*)"));
 
 fn key(s: &str) -> String {
@@ -592,7 +596,22 @@ impl Directory {
         } else if let Some(c) = LOCALITY_UNIT.captures(rest) {
             let m = c.get(1)?;
             (Some(m.as_str().to_string()), end + c.get(0)?.end())
+        } else if let Some(c) = PROVINCE_LIST.captures(rest) {
+            // "Ủy ban nhân dân các tỉnh Quảng Bình, Quảng Trị": the body of each province
+            // named, listed by the caller ([`Directory::province_list`]).
+            let all = c.get(0)?;
+            let first = self.province_list(text, folded, end + all.end());
+            if first.is_empty() {
+                return None;
+            }
+            return Some((format!("{} các tỉnh", entry.canonical), end + all.end()));
         } else {
+            // "Đài Phát thanh - Truyền hình Hà Tĩnh": the province named without "tỉnh".
+            if entry.level == Level::Provincial
+                && let Some((p, we)) = self.province_after(text, folded, end)
+            {
+                return Some((format!("{} {p}", entry.canonical), we));
+            }
             if entry.locality_required {
                 return None;
             }
@@ -720,6 +739,50 @@ impl Directory {
                 Some((format!("{} {}", entry.canonical, u), unit_end))
             }
         }
+    }
+
+    /// The province named by the capitalised words starting at folded offset `pos` (at most
+    /// four, the longest prefix that is a province) and the folded end of its name.
+    fn province_after(&self, text: &str, folded: &Folded, pos: usize) -> Option<(String, usize)> {
+        let mut words: Vec<(usize, usize)> = Vec::new();
+        let mut at = pos;
+        while words.len() < 4 {
+            let Some(c) = NAME_WORD.captures(folded.text.get(at..).unwrap_or("")) else {
+                break;
+            };
+            let Some(w) = c.get(1) else { break };
+            let (ws, we) = (at + w.start(), at + w.end());
+            let first = text
+                .get(folded.orig(ws)..)
+                .and_then(|t| t.chars().next())
+                .unwrap_or('a');
+            if !first.is_uppercase() {
+                break;
+            }
+            words.push((ws, we));
+            at = we;
+        }
+        (1..=words.len()).rev().find_map(|n| {
+            let name = folded.text.get(words[0].0..words[n - 1].1)?;
+            self.province(name).map(|p| (p.to_string(), words[n - 1].1))
+        })
+    }
+
+    /// The provinces listed from folded offset `pos` ("Quảng Bình, Quảng Trị và Quảng Nam"),
+    /// each with the folded end of its name; the list stops at the first name that is not a
+    /// province.
+    pub fn province_list(&self, text: &str, folded: &Folded, pos: usize) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        let mut at = pos;
+        while let Some((p, we)) = self.province_after(text, folded, at) {
+            out.push((p, we));
+            let rest = folded.text.get(we..).unwrap_or("");
+            let Some(sep) = LIST_SEPARATOR.find(rest) else {
+                break;
+            };
+            at = we + sep.end();
+        }
+        out
     }
 
     /// Resolves a whole mention (e.g. a recipient line) to a canonical name, if the mention is

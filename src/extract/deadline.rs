@@ -150,7 +150,26 @@ fn num(c: &regex::Captures<'_>, name: &str) -> Option<i64> {
 }
 
 fn valid_year(y: i64) -> Option<i32> {
-    (1945..=2200).contains(&y).then_some(y as i32)
+    ocr_digits(y, |y| (1945..=2200).contains(&y)).map(|y| y as i32)
+}
+
+/// A number that is out of range as read, with a zero misread by OCR as 6 put back ("2623"
+/// → 2023, day "36" → 30, month "16" → 10): the value itself when in range, else the first
+/// in range of those with one 6, then all of them, read as 0.
+fn ocr_digits(n: i64, ok: impl Fn(i64) -> bool) -> Option<i64> {
+    if ok(n) {
+        return Some(n);
+    }
+    let digits = n.to_string();
+    let sixes: Vec<usize> = digits.match_indices('6').map(|(i, _)| i).collect();
+    let one = sixes.iter().map(|&i| {
+        let mut d = digits.clone();
+        d.replace_range(i..=i, "0");
+        d
+    });
+    one.chain(std::iter::once(digits.replace('6', "0")))
+        .filter_map(|d| d.parse::<i64>().ok())
+        .find(|&v| ok(v))
 }
 
 fn last_of_month(y: i32, m: u32) -> Option<NaiveDate> {
@@ -279,9 +298,18 @@ fn find_all_folded(
                 || rec == Some(Recurrence::Quarterly)
                 || after_words.starts_with("cuoi quy")
                 || first_month;
+            // "trước ngày 05 của tháng sau": the report on a month is due in the next one, so
+            // the first falls in the month after the document's.
+            let next_month = !quarterly
+                && ["sau", "tiep theo", "ke tiep"]
+                    .iter()
+                    .any(|w| after_words.starts_with(w));
             bare_ok = true;
             match after {
                 Some(a) if quarterly => next_day_of_quarter(a, d, first_month),
+                Some(a) if next_month => {
+                    last_of_month(a.year(), a.month()).and_then(|end| next_day_of_month(end, d))
+                }
                 Some(a) => next_day_of_month(a, d),
                 None => None,
             }
@@ -296,12 +324,11 @@ fn find_all_folded(
                 // "trước 30/6": only with a cue right before.
                 needs_cue = true;
             }
+            let d = d.and_then(|d| ocr_digits(d, |d| (1..=31).contains(&d)));
+            let mo = mo.and_then(|m| ocr_digits(m, |m| (1..=12).contains(&m)));
             let (Some(d), Some(mo)) = (d, mo) else {
                 continue;
             };
-            if !(1..=31).contains(&d) || !(1..=12).contains(&mo) {
-                continue;
-            }
             match y.and_then(valid_year) {
                 Some(y) => NaiveDate::from_ymd_opt(y, mo as u32, d as u32),
                 None if y.is_some() => continue,
@@ -565,6 +592,38 @@ mod tests {
         assert_eq!(due("trình ban hành trong năm 2020"), d(2020, 12, 31));
         assert_eq!(due("hoàn thành đến cuối năm 2023"), d(2023, 12, 31));
         assert_eq!(due("ban hanh trong nam 2020"), d(2020, 12, 31));
+    }
+
+    #[test]
+    fn zeros_misread_as_six_in_dates() {
+        assert_eq!(
+            due("báo cáo kết quả trước ngày 20/16/2024"),
+            d(2024, 10, 20)
+        );
+        assert_eq!(
+            due("hoàn thành trước ngày 36 tháng 9 năm 2023"),
+            d(2023, 9, 30)
+        );
+        assert_eq!(due("hoàn thành trong Quý III năm 2622"), d(2022, 9, 30));
+        // A valid date is taken as read; a fraction is no date.
+        assert_eq!(due("hoàn thành trước ngày 16/6/2024"), d(2024, 6, 16));
+        assert_eq!(due("đạt 36/60 xã"), None);
+    }
+
+    #[test]
+    fn a_day_of_the_next_month_falls_after_the_documents_month() {
+        // Issued on 4 October: the report on October is due on 5 November, not 5 October.
+        let due_on = |text: &str| parse(text, d(2024, 10, 4)).and_then(|x| x.date);
+        assert_eq!(
+            due_on("định kỳ hằng tháng báo cáo trước ngày 05 của tháng sau"),
+            d(2024, 11, 5)
+        );
+        assert_eq!(
+            due_on("hằng tháng, chậm nhất ngày 10 của tháng tiếp theo"),
+            d(2024, 11, 10)
+        );
+        // Without "sau" the next such day after the document.
+        assert_eq!(due_on("báo cáo trước ngày 20 hằng tháng"), d(2024, 10, 20));
     }
 
     #[test]

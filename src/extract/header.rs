@@ -114,12 +114,13 @@ static PLACE_DATE: LazyLock<Regex> = LazyLock::new(|| {
 static MOTTO: LazyLock<Regex> =
     LazyLock::new(|| re(r"c[o0]ng\s+h[o0]a\s+x[a4]\s+h\S{1,2}\s+ch[u]\s+ngh[i1l]a\s+vi[e]t\s+nam"));
 static INDEPENDENCE: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\S{1,3}c\s+l\S{1,3}p\s*[-–]\s*t\S{1,2}\s+do\s*[-–]\s*h\S{0,2}nh\s+ph\S{1,3}")
+    // The first word is often misread ("Để lập", "Bảo lập"): any short word before "lập".
+    re(r"\b\S{1,4}\s+l\S{1,3}p\s*[-–]\s*t\S{1,2}\s+do\s*[-–]\s*h\S{0,2}nh\s+ph\S{1,3}")
 });
 static VV: LazyLock<Regex> =
     LazyLock::new(|| re(r"^[\s|]*(?:v\s*/\s*v|v[il1]v\b|ve viec)\s*[:.]?\s*"));
-/// "V/v" read by OCR and repaired as the word "Vị": only right under the date line.
-static VV_MISREAD: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*vi\s+[a-z]"));
+/// "V/v" read by OCR and repaired as the word "Vị" or "Và": only right under the date line.
+static VV_MISREAD: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*v[ia]\s+[a-z]"));
 static KINH_GUI: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*k\S?nh\s+g\S{1,3}\s*[:;]\s*"));
 static NOI_NHAN: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*n\S{1,2}\s*nh\S{1,3}\s*[:;.]\s*"));
 static DOC_CODE: LazyLock<Regex> = LazyLock::new(|| {
@@ -545,7 +546,12 @@ pub fn parse(text: &str) -> Header {
             i = j;
             continue;
         }
-        if kinh_gui_idx.is_none() && f.trim_end().ends_with("dien:") && upper_ratio(l) > 0.5 {
+        // "... điện:" opening a công điện's addressees; OCR often reads the colon as ';'.
+        let ft = f.trim_end();
+        if kinh_gui_idx.is_none()
+            && (ft.ends_with("dien:") || ft.ends_with("dien;"))
+            && upper_ratio(l) > 0.5
+        {
             kinh_gui_idx = Some(i);
             let (items, end) = list_items(&lines, i, l.len());
             for it in items {
@@ -1239,6 +1245,26 @@ mod tests {
             h.subject.as_deref(),
             Some("Kết luận của Thủ tướng tại phiên họp")
         );
+    }
+
+    #[test]
+    fn damaged_motto_subject_and_addressees_of_a_cong_dien() {
+        // The second line of the motto misread ("Để lập"): the district is still the issuer's.
+        let t = "ỦY BAN NHÂN DÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nTHỊ XÃ PHÚ MỸ _ Để lập - Tự do - Hạnh phúc\nSố: 118/KH-UBND Phú Mỹ, ngày 26 tháng 02 năm 2024\n\nKẾ HOẠCH\nChuyển đổi số\n\nNội dung.\n";
+        let h = parse(t);
+        assert_eq!(h.issuer.as_deref(), Some("Ủy ban nhân dân thị xã Phú Mỹ"));
+        // "V/v" repaired as "Và" right under the date line.
+        let t = "BỘ GIÁO DỤC VÀ ĐÀO TẠO\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nSố: 5127/BGDĐT-KHCNTT\nHà Nội, ngày 12 tháng 9 năm 2025\nVà triển khai nhiệm vụ chuyển đổi số\nKính gửi: Sở Giáo dục và Đào tạo các tỉnh, thành phố.\n\nNội dung.\n";
+        let h = parse(t);
+        assert_eq!(
+            h.subject.as_deref(),
+            Some("triển khai nhiệm vụ chuyển đổi số")
+        );
+        // The addressees of a công điện after "điện;" (colon read as a semicolon).
+        let t = "ỦY BAN NHÂN DÂN\nTỈNH HÀ TĨNH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\nSố: 04/CĐ-UBND\nHà Tĩnh, ngày 16 tháng 9 năm 2023\n\nCÔNG ĐIỆN\nVề việc ứng phó với bão\n\nCHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH điện;\n\n- Giám đốc các sở, ban, ngành;\n\n- Công an tỉnh.\n\nNội dung.\n";
+        let h = parse(t);
+        assert_eq!(h.recipients.len(), 2);
+        assert!(h.body_start > t.find("Công an tỉnh").unwrap_or(0));
     }
 
     #[test]

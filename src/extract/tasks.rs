@@ -47,7 +47,7 @@ static RESULT: LazyLock<Regex> =
     LazyLock::new(|| re(r"^.{0,80}?(?:^|[\s,;(])(?:chưa|đã|chua|da)\s"));
 static AGENCY_HEAD: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^\s*(?:trung tam|so|ban|phong|cuc|chi cuc|benh vien|vien|truong|dai|bao|hoi|cong ty|tong cong ty|van phong|thanh tra|kho bac|bao hiem|tap doan|hoc vien|dai hoc|tong cuc|vu|uy ban|uybnd|ubnd|doan|lien doan|quy|ngan hang|cong an|bo chi huy)\s+\S",
+        r"^\s*(?:trung tam|so|ban|phong|cuc|chi cuc|benh vien|vien|truong|dai|bao|hoi|cong ty|tong cong ty|van phong|thanh tra|kho bac|bao hiem|tap doan|hoc vien|dai hoc|tong cuc|vu|uy ban|uybnd|ubnd|doan|lien doan|quy|ngan hang|cong an|bo chi huy|tram)\s+\S",
     )
 });
 static LEADER_SUBJECT: LazyLock<Regex> =
@@ -72,7 +72,8 @@ static ACTION: LazyLock<Regex> = LazyLock::new(|| {
         r"|thu\s+thap|tap\s+trung|khan\s+truong|chu\s+dong|nang\s+cap|danh\s+gia|xac\s+minh|cong\s+bo",
         r"|dang\s+tai|chiu\s+trach\s+nhiem|duy\s+tri|bo\s+sung|sua\s+doi|trinh|gui|lap|phat\s+hanh",
         r"|quan\s+trac|thong\s+ke|kiem\s+ke|phan\s+bo|thanh\s+tra|tiep\s+tuc|khan\s+cap|day\s+nhanh",
-        r"|uu\s+tien|quan\s+tam|phat\s+huy|ho\s+tro|lam\s+tot)\b",
+        r"|uu\s+tien|quan\s+tam|phat\s+huy|ho\s+tro|lam\s+tot|van\s+hanh|kien\s+toan|khac\s+phuc",
+        r"|san\s+sang|thuong\s+xuyen|sua\s+chua|ra\s+quan|mo\s+rong|giai\s+quyet)\b",
     ))
 });
 /// Words after a collective that narrow it: "có khu công nghiệp", "ven biển", "biên giới",
@@ -110,7 +111,7 @@ static GAP: LazyLock<Regex> = LazyLock::new(|| {
 });
 static NOT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^\s*[:,]?\s*(?:da|dang|duoc|co\s+\d|co\s+y\s+kien|la|cua|tai|thi|se|con|chua|cung\s+da|nam|cho\s+biet|nhan\s+duoc|thong\s+bao|dong\s+y|nhat\s+tri|thong\s+nhat|ket\s+luan|nhan\s+manh|danh\s+gia|ghi\s+nhan|bieu\s+duong|hoan\s+nghenh|cho\s+rang|nhan\s+thay|bao\s+cao\s+(?:ket\s+qua|tinh\s+hinh)\s+(?:nhu|ve))\b",
+        r"^\s*[:,]?\s*(?:da|dang|duoc|co\s+\d|co\s+y\s+kien|la|cua|tai|thi|se|con|chua|cung\s+da|nam|cho\s+biet|nhan\s+duoc|thong\s+bao|dong\s+y|nhat\s+tri|thong\s+nhat|ket\s+luan|nhan\s+manh|danh\s+gia|ghi\s+nhan|bieu\s+duong|hoan\s+nghenh|cho\s+rang|nhan\s+thay|kinh\s+trinh|bao\s+cao\s+(?:ket\s+qua|tinh\s+hinh)\s+(?:nhu|ve))\b",
     )
 });
 /// The closing sentence of a letter ("Yêu cầu các cơ quan, đơn vị nghiêm túc triển khai thực
@@ -163,6 +164,10 @@ static OTHER_PLACE: LazyLock<Regex> = LazyLock::new(|| {
 /// A number marker misread by OCR with a comma ("4, Bộ Ngoại giao"), on the original line:
 /// a capital letter must follow.
 static OCR_NUMBER: LazyLock<Regex> = LazyLock::new(|| re(r"^[ \t]*\d{1,2},[ \t]+(\p{Lu})"));
+
+/// The leads an introduction hands down when what follows it inherits none ("Bộ Công an
+/// giao:"): a name no text can hold.
+const NO_LEAD: &str = "\u{0}";
 
 /// One item of the body: its byte range (marker excluded) and its depth.
 #[derive(Debug, Clone)]
@@ -330,7 +335,22 @@ fn agency_list(
         if !ok {
             break;
         }
-        let (name, m_end) = qualified(text, m);
+        let (name, mut m_end) = qualified(text, m);
+        // "Ủy ban nhân dân các tỉnh Quảng Bình, Quảng Trị": the body of each province.
+        if let Some(base) = name.strip_suffix(" các tỉnh") {
+            let listed = Directory::global().province_list(text, folded, folded_pos(folded, m_end));
+            if let Some((_, last)) = listed.last() {
+                for (p, _) in &listed {
+                    let n = format!("{base} {p}");
+                    if !names.contains(&n) {
+                        names.push(n);
+                    }
+                }
+                end = folded.orig(*last);
+                continue;
+            }
+            m_end = m.end;
+        }
         // "các Tổ đại biểu và đại biểu Hội đồng nhân dân tỉnh": two bodies.
         let f = super::folded::fold_lower(&name);
         let split = if f.starts_with("cac to dai bieu va dai bieu ") {
@@ -360,7 +380,6 @@ fn agency_list(
             end = e;
         }
     }
-    let _ = folded;
     (names, end)
 }
 
@@ -402,7 +421,7 @@ fn qualified(text: &str, m: &Mention) -> (String, usize) {
         .filter(|v| v.start() > 0)
         .find(|v| {
             first_letter(v.start()).is_some_and(char::is_lowercase)
-                && !window[..v.start()].trim_end().ends_with("dau tu")
+                && !name_word_before(window, v.start())
         })
         .map(|v| v.start());
     let role = ROLE_END.find(window).map(|r| r.start());
@@ -515,6 +534,12 @@ fn actors(
                 .is_empty();
             return Some((leads, supports, heading));
         }
+        // "đề nghị các Sở Giáo dục và Đào tạo ...": the addressee that is this body of every
+        // province ("Sở Giáo dục và Đào tạo các tỉnh, thành phố").
+        if let Some(r) = plural_addressee(text, folded, mentions, a.end(), recipients) {
+            let supports = supports_after(text, folded, mentions, p);
+            return Some((vec![r], supports, false));
+        }
         // "Bộ Công Thương giao Cục Xuất nhập khẩu chủ trì ...": a unit missing from the
         // directory.
         let after = folded.text.get(a.end()..).unwrap_or("");
@@ -567,11 +592,7 @@ fn actors(
             .trim_start_matches(|c: char| c.is_whitespace() || c == ',' || c == ':')
             .to_lowercase()
             .starts_with("vẫn ");
-        if !role
-            && (still
-                || NOT_ACTION.is_match(&rest_f)
-                || RESULT.is_match(&head(rest, 240).to_lowercase()))
-        {
+        if !role && (still || NOT_ACTION.is_match(&rest_f) || states_result(head(rest, 240))) {
             continue;
         }
         let supports = supports_after(text, folded, mentions, end);
@@ -608,6 +629,7 @@ fn actors(
         // A name, not a clause: no verb-like words such as "đã", "được".
         if !name.is_empty()
             && name.chars().count() <= 100
+            && !is_clause(&name)
             && !NOT_ACTION.is_match(&format!(" {name_f}"))
         {
             let supports = supports_after(text, folded, mentions, e);
@@ -641,7 +663,7 @@ fn actors(
             .split_whitespace()
             .skip(1)
             .any(|w| w.chars().next().is_some_and(char::is_uppercase));
-        if proper && !NOT_ACTION.is_match(&format!(" {name_f}")) {
+        if proper && !is_clause(&name) && !NOT_ACTION.is_match(&format!(" {name_f}")) {
             let supports = supports_after(text, folded, mentions, e);
             return Some((vec![localize(&name, ctx)], supports, false));
         }
@@ -702,7 +724,7 @@ fn unknown_name_end(text: &str, folded: &Folded, from: usize, max_chars: usize) 
         .filter(|m| m.start() > second)
         .find(|m| {
             first_letter(m.start()).is_some_and(char::is_lowercase)
-                && !window[..m.start()].trim_end().ends_with("dau tu")
+                && !name_word_before(window, m.start())
         })
         .map(|m| m.start());
     let cut = [role, colon, verb]
@@ -723,7 +745,70 @@ fn unknown_name_end(text: &str, folded: &Folded, from: usize, max_chars: usize) 
     }
     let (s, e) = folded.orig_range(from, from + name_f.len());
     let name = text.get(s..e)?;
-    (name.chars().count() <= max_chars).then_some(from + name_f.len())
+    (!is_clause(name) && name.chars().count() <= max_chars).then_some(from + name_f.len())
+}
+
+/// "các Sở X" at folded offset `at`, X a provincial body: the addressee of the letter that is
+/// that body of every province ("Sở X các tỉnh, thành phố ...").
+fn plural_addressee(
+    text: &str,
+    folded: &Folded,
+    mentions: &[Mention],
+    at: usize,
+    recipients: &[String],
+) -> Option<String> {
+    let after = folded.text.get(at..)?;
+    let plural = after.strip_prefix("cac ")?;
+    let start = folded.orig(at + after.len() - plural.len());
+    let m = mentions.iter().find(|m| m.start == start)?;
+    if m.level != Level::Provincial {
+        return None;
+    }
+    let written = super::folded::fold_lower(text.get(m.start..m.end)?);
+    recipients
+        .iter()
+        .find(|r| {
+            let rf = super::folded::fold_lower(r);
+            rf.starts_with(&written) && rf[written.len()..].trim_start().starts_with("cac ")
+        })
+        .cloned()
+}
+
+/// Whether the words after a body state a result ("đã ban hành", "chưa triển khai") rather
+/// than a duty: "đã" or "chưa" early in the clause, unless a verb of what must be done comes
+/// first ("chỉ đạo xử lý các điểm đen đã được xác định").
+fn states_result(rest: &str) -> bool {
+    let lower = rest.to_lowercase();
+    let Some(m) = RESULT.find(&lower) else {
+        return false;
+    };
+    // The match ends after "đã " / "chưa ": what comes before that word.
+    let word_start = lower[..m.end()]
+        .trim_end()
+        .rfind(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '('))
+        .map(|i| i + 1)
+        .unwrap_or(0);
+    let before = super::folded::fold_lower(&lower[..word_start]);
+    !ACTION.is_match(&before)
+}
+
+/// Whether the word before folded offset `at` makes the verb found there part of a name:
+/// "đầu tư xây dựng" (Ban Quản lý dự án đầu tư xây dựng), "công trình" (Khai thác công trình
+/// thủy lợi), "chương trình" (Ban Chỉ đạo các chương trình mục tiêu quốc gia).
+fn name_word_before(window: &str, at: usize) -> bool {
+    let before = window[..at].trim_end();
+    before.ends_with("dau tu")
+        || (window[at..].starts_with("trinh")
+            && [" cong", " chuong", " quy", " lo", " tien", " hanh"]
+                .iter()
+                .any(|w| before.ends_with(w)))
+}
+
+/// A clause rather than the name of a body: "Sở X đã phối hợp", "Sở X kính trình Ủy ban".
+fn is_clause(name: &str) -> bool {
+    name.to_lowercase()
+        .split_whitespace()
+        .any(|w| matches!(w, "đã" | "đang" | "sẽ" | "được" | "kính"))
 }
 
 /// Places a body missing from the directory: a name ending in its level word takes the
@@ -732,6 +817,8 @@ fn unknown_name_end(text: &str, folded: &Folded, from: usize, max_chars: usize) 
 /// "Trung tâm Khuyến nông tỉnh Hải Dương"). Units of central bodies and of districts and
 /// communes keep their bare names.
 fn place_unknown(name: &str, ctx: &Context) -> String {
+    let expanded = Directory::global().expand_abbreviations(name);
+    let name = expanded.as_str();
     let placed = localize(name, ctx);
     if placed != name || ctx.locality.is_some() {
         return placed;
@@ -1132,6 +1219,7 @@ pub fn find_tasks(
             .rev()
             .find(|(_, l)| !l.is_empty())
             .map(|(_, l)| l.clone())
+            .filter(|l| l.first().map(String::as_str) != Some(NO_LEAD))
             .unwrap_or_default();
         let Some(text) = body.get(it.start..it.end) else {
             continue;
@@ -1163,12 +1251,16 @@ pub fn find_tasks(
         let is_intro = text.trim_end().ends_with(':')
             || (text.trim_end().ends_with(';') && has_children && sentences(text).len() == 1);
         let mut child_leads: Vec<String> = Vec::new();
+        // "Bộ Công an giao:" hands the items below to the units they name: they inherit no
+        // lead from above.
+        let mut assigner = false;
         let heading_name = text.trim().trim_end_matches(':').trim();
         let unknown_heading = has_children
             && heading_name.chars().count() <= 80
             && !heading_name.ends_with('.')
             && !heading_name.contains(',')
             && AGENCY_HEAD.is_match(&folded.text)
+            && !is_clause(heading_name)
             && dir.resolve(heading_name, ctx).is_none();
         let found_actors = if unknown_heading {
             // "Phòng Văn hóa - Xã hội xã", "Ban Chỉ huy Quân sự huyện": in the issuer's place.
@@ -1185,7 +1277,9 @@ pub fn find_tasks(
             Some((leads, supports, false)) if is_intro => {
                 let _ = supports;
                 // "Bộ Công an giao:": the items name the units that carry them out.
-                if !ASSIGNER_INTRO.is_match(&folded.text) {
+                if ASSIGNER_INTRO.is_match(&folded.text) {
+                    assigner = true;
+                } else {
                     child_leads = leads;
                 }
             }
@@ -1251,7 +1345,10 @@ pub fn find_tasks(
                 flush(&mut cur, &mut tasks);
             }
         }
-        if child_leads.is_empty() && has_children {
+        if assigner {
+            // Nothing below inherits a lead from above this introduction.
+            child_leads = vec![NO_LEAD.to_string()];
+        } else if child_leads.is_empty() && has_children {
             child_leads = inherited;
         }
         stack.push((it.level, child_leads));
@@ -1612,5 +1709,142 @@ mod tests {
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].lead, r);
         assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2023, 10, 15));
+    }
+
+    #[test]
+    fn the_committee_of_each_province_listed() {
+        let body = "1. Chủ tịch Ủy ban nhân dân các tỉnh Quảng Bình, Quảng Trị và Quảng Nam tiếp tục tìm kiếm người mất tích.\n";
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(
+            t[0].lead,
+            vec![
+                "Ủy ban nhân dân tỉnh Quảng Bình",
+                "Ủy ban nhân dân tỉnh Quảng Trị",
+                "Ủy ban nhân dân tỉnh Quảng Nam"
+            ]
+        );
+        // The province before it became the city of Huế keeps its name.
+        let body = "Ủy ban nhân dân các tỉnh Quảng Trị, Thừa Thiên Huế khắc phục hậu quả mưa lũ.\n";
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        assert_eq!(
+            t[0].lead,
+            vec![
+                "Ủy ban nhân dân tỉnh Quảng Trị",
+                "Ủy ban nhân dân tỉnh Thừa Thiên Huế"
+            ]
+        );
+    }
+
+    #[test]
+    fn plural_of_a_provincial_body_means_the_addressee() {
+        let body = "Bộ Giáo dục và Đào tạo đề nghị các Sở Giáo dục và Đào tạo triển khai các nhiệm vụ sau:\n\n1. Cập nhật dữ liệu học sinh trước ngày 30/10/2025.\n\n2. Tổ chức bồi dưỡng kỹ năng số cho giáo viên.\n";
+        let r = vec!["Sở Giáo dục và Đào tạo các tỉnh, thành phố".to_string()];
+        let t = find_tasks(body, &Context::default(), None, &r);
+        assert_eq!(t.len(), 2);
+        assert_eq!(t[0].lead, r);
+        assert_eq!(t[1].lead, r);
+        // Without such an addressee the plural names nobody.
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        assert!(!t.iter().any(|x| x.lead == r));
+    }
+
+    #[test]
+    fn a_finished_thing_in_the_duty_is_not_a_result() {
+        let body = "5. Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương chỉ đạo xử lý dứt điểm các điểm đen đã được xác định.\n\n6. Bộ Y tế đã ban hành hướng dẫn.\n";
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(
+            t[0].lead,
+            vec!["Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"]
+        );
+    }
+
+    #[test]
+    fn names_missing_from_the_directory_end_at_more_verbs() {
+        let body = "- Trung tâm Chuyển đổi số và Dữ liệu giáo dục vận hành hệ thống hỗ trợ trực tuyến.\n\n2. Công ty TNHH MTV Khai thác công trình thủy lợi Quảng Bình bố trí lực lượng thường trực.\n";
+        let qb = Context {
+            province: Some("tỉnh Quảng Bình".to_string()),
+            locality: None,
+        };
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        assert_eq!(
+            t[0].lead,
+            vec!["Trung tâm Chuyển đổi số và Dữ liệu giáo dục"]
+        );
+        // "công trình" is part of the name, not "trình"; abbreviations are expanded and a
+        // name holding its province takes no other.
+        let t = find_tasks(body, &qb, None, &[]);
+        assert_eq!(
+            t[1].lead,
+            vec![
+                "Công ty Trách nhiệm hữu hạn Một thành viên Khai thác công trình thủy lợi Quảng Bình"
+            ]
+        );
+        // A clause is not a name: "Sở X đã phối hợp ...", "Sở X kính trình ...".
+        let body = "Sở Nông nghiệp và Phát triển nông thôn đã phối hợp với các sở xây dựng dự thảo Kế hoạch.\n\nSở Nông nghiệp và Phát triển nông thôn kính trình Ủy ban nhân dân tỉnh xem xét:\n\n1. Ban hành Kế hoạch phát triển vùng nguyên liệu.\n";
+        assert!(find_tasks(body, &kg(), None, &[]).is_empty());
+    }
+
+    #[test]
+    fn items_under_an_assigning_issuer_inherit_no_lead() {
+        let body = "Bộ Giáo dục và Đào tạo đề nghị các Sở Giáo dục và Đào tạo triển khai các nhiệm vụ sau:\n\n1. Cập nhật dữ liệu học sinh.\n\nBộ Giáo dục và Đào tạo giao:\n\n- Văn phòng Bộ tổng hợp kết quả, báo cáo Bộ trưởng trong tháng 12/2025.\n\n- Rà soát hệ thống.\n";
+        let r = vec!["Sở Giáo dục và Đào tạo các tỉnh, thành phố".to_string()];
+        let t = find_tasks(body, &Context::default(), None, &r);
+        let leads: Vec<Vec<String>> = t.iter().map(|x| x.lead.clone()).collect();
+        assert_eq!(leads, vec![r.clone(), vec!["Văn phòng Bộ".to_string()]]);
+    }
+
+    #[test]
+    fn a_qualifier_naming_programmes_is_not_cut_at_trinh() {
+        let body = "3. Các sở, ngành là thành viên Ban Chỉ đạo các chương trình mục tiêu quốc gia tỉnh chủ động rà soát các chỉ tiêu.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(
+            t[0].lead,
+            vec!["Các sở, ngành là thành viên Ban Chỉ đạo các chương trình mục tiêu quốc gia tỉnh"]
+        );
+    }
+
+    #[test]
+    fn collectives_of_disaster_and_commune_letters() {
+        let ctx = Context {
+            province: Some("tỉnh Lào Cai".to_string()),
+            locality: Some("xã Mường Khương".to_string()),
+        };
+        let body = "4. Trạm Y tế xã chuẩn bị cơ số thuốc.\n\n5. Ban quản lý các thôn thường xuyên kiểm tra các vết nứt.\n\n6. Các cơ quan, đơn vị, UBND các phường, xã báo cáo kết quả.\n";
+        let t = find_tasks(body, &ctx, None, &[]);
+        let leads: Vec<Vec<String>> = t.iter().map(|x| x.lead.clone()).collect();
+        assert_eq!(
+            leads,
+            vec![
+                vec!["Trạm Y tế xã Mường Khương".to_string()],
+                vec!["Ban quản lý các thôn".to_string()],
+                vec![
+                    "Các cơ quan, đơn vị".to_string(),
+                    "Ủy ban nhân dân các phường, xã".to_string()
+                ],
+            ]
+        );
+        let ht = Context {
+            province: Some("tỉnh Hà Tĩnh".to_string()),
+            locality: None,
+        };
+        let body = "6. Đài Phát thanh - Truyền hình Hà Tĩnh, Báo Hà Tĩnh tăng thời lượng đưa tin.\n\n7. Văn phòng Thường trực Ban Chỉ huy phòng, chống thiên tai và tìm kiếm cứu nạn tỉnh tổ chức trực ban.\n\n1. Chủ tịch Ủy ban nhân dân các huyện, thành phố, thị xã tổ chức kêu gọi tàu thuyền vào nơi tránh trú.\n";
+        let t = find_tasks(body, &ht, None, &[]);
+        let leads: Vec<Vec<String>> = t.iter().map(|x| x.lead.clone()).collect();
+        assert_eq!(
+            leads,
+            vec![
+                vec![
+                    "Đài Phát thanh và Truyền hình tỉnh Hà Tĩnh".to_string(),
+                    "Báo Hà Tĩnh".to_string()
+                ],
+                vec![
+                    "Văn phòng Thường trực Ban Chỉ huy phòng, chống thiên tai và tìm kiếm cứu nạn tỉnh Hà Tĩnh"
+                        .to_string()
+                ],
+                vec!["Ủy ban nhân dân các huyện, thành phố, thị xã".to_string()],
+            ]
+        );
     }
 }
