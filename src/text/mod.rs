@@ -273,6 +273,21 @@ mod damage_tests {
     }
 
     #[test]
+    fn learned_misreadings_of_numbers_and_capitals_are_read_back() {
+        let input = "Mua 1én gay 10 quét, sat 16 dat tai cdc huyén mién nui; BG Néng nghiép va \
+                     Mé6i trudng chu tri, phéi hop véi BG Tai chinh trong vong 10 ngay.";
+        let expected = "Mưa lớn gây lũ quét, sạt lở đất tại các huyện miền núi; Bộ Nông nghiệp và \
+                        Môi trường chủ trì, phối hợp với Bộ Tài chính trong vòng 10 ngày.";
+        let Some((_, out)) = errors(input, expected) else {
+            return;
+        };
+        assert!(out.contains("gây lũ quét"), "{out}");
+        assert!(out.contains("Bộ Nông nghiệp"), "{out}");
+        assert!(out.contains("Bộ Tài chính"), "{out}");
+        assert!(out.contains("trong vòng 10 ngày"), "{out}");
+    }
+
+    #[test]
     fn digits_and_symbols_inside_words_are_read_as_letters() {
         let cases = [
             (

@@ -1102,6 +1102,17 @@ impl Restorer {
                 }
             }
         }
+        // Pairs of the learned confusion table ("10" → lũ).
+        for (intended, logp) in super::channel::confusions(s) {
+            if let Some(id) = self.lm.id(intended) {
+                out.push(Candidate {
+                    id,
+                    text: Some(intended.clone()),
+                    cost: self.weights.number_as_word - logp * self.weights.channel,
+                    then: None,
+                });
+            }
+        }
         out.sort_by(|a, b| a.cost.total_cmp(&b.cost));
         out.truncate(self.weights.max_candidates);
         out
@@ -1344,7 +1355,19 @@ impl Restorer {
                     // Capitals that spell no syllable are an abbreviation, except on a line of
                     // capitals read by OCR (where they may be a damaged word); listed
                     // abbreviations always are.
-                    let acronym = case == Case::Upper
+                    // In OCR text, capitals the confusion table knows as a misread word
+                    // ("BG" for "Bộ") are that word unless listed, a Roman numeral or among
+                    // other capitals ("CB, HG, LC").
+                    let misread_capitals = mode == Mode::Damaged
+                        && case == Case::Upper
+                        && super::channel::confusions(&lower)
+                            .iter()
+                            .any(|(_, logp)| *logp > -0.3)
+                        && !acronyms().iter().any(|a| a == s)
+                        && !s.chars().all(|c| matches!(c, 'I' | 'V' | 'X'))
+                        && !neighbour_upper(para, &tokens, i);
+                    let acronym = !misread_capitals
+                        && case == Case::Upper
                         && ((mode == Mode::Clean
                             && self.lm.id(&super::lm::word_key(&lower)).is_none())
                             || ((!caps_line[i] || mode == Mode::Stripped)
