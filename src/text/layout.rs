@@ -19,7 +19,7 @@ pub fn repair_ocr_layout(text: &str) -> String {
         if let Some(s) = section {
             last_section = s;
         }
-        out.push_str(&repair_quarters(&line));
+        out.push_str(&repair_end_mark(&repair_quarters(&line)));
     }
     out
 }
@@ -108,6 +108,25 @@ fn roman(n: u32) -> String {
     const ONES: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
     let tens = "X".repeat((n / 10) as usize);
     format!("{tens}{}", ONES[(n % 10) as usize])
+}
+
+/// The "./." that ends a document's last sentence, as English OCR reads it (",/.", "//.",
+/// "/."), at the end of a line.
+fn repair_end_mark(line: &str) -> Cow<'_, str> {
+    let body = line.trim_end();
+    for misread in [",/.", "//.", ".//.", ".//"] {
+        if let Some(before) = body.strip_suffix(misread)
+            && before.ends_with(char::is_alphanumeric)
+        {
+            return Cow::Owned(format!("{before}./.{}", &line[body.len()..]));
+        }
+    }
+    if let Some(before) = body.strip_suffix("/.")
+        && before.ends_with(char::is_alphabetic)
+    {
+        return Cow::Owned(format!("{before}./.{}", &line[body.len()..]));
+    }
+    Cow::Borrowed(line)
 }
 
 /// Quarter numbers after "Quý" (OCR "Quy"), Roman numerals whose strokes OCR read as digits
@@ -232,6 +251,10 @@ mod tests {
         assert_eq!(
             repair_ocr_layout("trong Quy [II nam 2024, Quy [V va Quy 11/2022; Quy 1/2024\n"),
             "trong Quy III nam 2024, Quy IV va Quy II/2022; Quy 1/2024\n"
+        );
+        assert_eq!(
+            repair_ocr_layout("thuc hién,/.\nChi thi nay//.\nnay/.\nhién./.\n"),
+            "thuc hién./.\nChi thi nay./.\nnay./.\nhién./.\n"
         );
         // Lines that only look alike stay.
         assert_eq!(repair_ocr_layout("Via he\nKT: x\n"), "Via he\nKT: x\n");

@@ -507,6 +507,10 @@ fn fix_acronym(s: &str, damaged: bool) -> Option<&'static str> {
             found = Some(a.as_str());
         }
     }
+    // English OCR may also split Đ into two capitals ("HDPND" for "HĐND").
+    if found.is_none() && damaged && s.contains("DP") {
+        return fix_acronym(&s.replacen("DP", "D", 1), damaged);
+    }
     found
 }
 
@@ -1855,6 +1859,8 @@ mod tests {
         assert_eq!(fix_date("27/61/2021").as_deref(), Some("27/01/2021"));
         assert_eq!(fix_date("61/4/2025").as_deref(), Some("01/4/2025"));
         assert_eq!(fix_date("36/6/2024").as_deref(), Some("30/6/2024"));
+        assert_eq!(fix_acronym("HDPND", true), Some("HĐND"));
+        assert_eq!(fix_acronym("HDPND", false), None);
         assert_eq!(fix_year("2621").as_deref(), Some("2021"));
         assert_eq!(fix_year("2645").as_deref(), Some("2045"));
         assert_eq!(fix_year("2050"), None);
