@@ -29,8 +29,12 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?P<dash>[-–—•])\s*|(?P<plus>\+)\s*|(?P<part>phan\s+(?:thu\s+)?[ivx1-9]+)\b|(?P<article>dieu\s+\d{1,3})\s*[.:]\s*)"
     ))
 });
+/// "Giao", "Đề nghị", ...; the short word before "nghị" is often misread by OCR ("a nghị",
+/// "bộ nghị" for "đề nghị").
 static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:giao(?:\s+cho)?|de\s+nghi|yeu\s+cau|chi\s+dao|phan\s+cong|uy\s+quyen\s+cho)\s+")
+    re(
+        r"\b(?:giao(?:\s+cho)?|[a-z]{1,2}\s+nghi|yeu\s+cau|chi\s+dao|phan\s+cong|uy\s+quyen\s+cho)\s+",
+    )
 });
 static LEAD_VERB: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:lam\s+dau\s+moi\s+)?chu\s+tri\b"));
 static SUPPORT: LazyLock<Regex> = LazyLock::new(|| {
@@ -1805,6 +1809,21 @@ mod tests {
                 "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"
             ]
         );
+    }
+
+    #[test]
+    fn de_nghi_misread_by_ocr() {
+        let body = "Sở Nông nghiệp và Phát triển nông thôn a nghị Ủy ban nhân dân các\nhuyện, thị xã, thành phố:\n\n1. Tuyên truyền, vận động nông dân sản xuất cây vụ Đông.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(
+            t[0].lead,
+            vec!["Ủy ban nhân dân các huyện, thị xã, thành phố"]
+        );
+        // "kiến nghị" does not assign.
+        let body = "1. Hội đồng kiến nghị Bộ Tài chính sửa đổi quy định.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert!(t.iter().all(|x| x.lead != vec!["Bộ Tài chính".to_string()]));
     }
 
     #[test]
