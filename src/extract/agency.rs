@@ -138,6 +138,55 @@ static PROVINCE_LIST: LazyLock<Regex> = LazyLock::new(|| re(r"^[ \t]+cac\s+tinh(
 static LIST_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:,\s*va\b|,|va\b)"));
 static NAME_WORD: LazyLock<Regex> = LazyLock::new(|| re(r"^[ \t]+([a-z0-9][a-z0-9']*)"));
 
+/// The first words of agency names as OCR misreads them ("BG" for "Bộ"), from
+/// `dictionaries/agency-heads-ocr.tsv`: (misread form as written, folded word it stands for).
+static MISREAD_HEADS: LazyLock<Vec<(String, String)>> =
+    LazyLock::new(|| misread_heads(include_str!("../../dictionaries/agency-heads-ocr.tsv")));
+
+/// Reads the table of misread head words; rows whose two forms fold to different lengths are
+/// left out (the repair must keep the folded text's offsets).
+fn misread_heads(data: &str) -> Vec<(String, String)> {
+    data.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            let (bad, good) = l.split_once('\t')?;
+            let (bad, good) = (bad.trim(), fold_lower(good.trim()));
+            (!bad.is_empty() && fold_lower(bad).len() == good.len())
+                .then(|| (bad.to_string(), good))
+        })
+        .collect()
+}
+
+/// The folded text with the head words of agency names that OCR misread put right ("bg quoc
+/// phong" → "bo quoc phong"): a misread form written as a whole word and followed by a
+/// capitalised word. Offsets are those of `folded.text`.
+fn repaired_heads<'a>(text: &str, folded: &'a Folded) -> std::borrow::Cow<'a, str> {
+    let mut out: Option<String> = None;
+    for (bad, good) in MISREAD_HEADS.iter() {
+        let bad_f = fold_lower(bad);
+        for (at, _) in folded.cased.match_indices(crate::text::fold(bad).as_str()) {
+            let end = at + bad_f.len();
+            let before_ok = folded.cased[..at]
+                .chars()
+                .next_back()
+                .is_none_or(|c| c.is_whitespace() || matches!(c, '(' | ',' | ';' | ':' | '-'));
+            let mut after = folded.cased[end..].chars();
+            let after_ok = after.next().is_some_and(|c| c == ' ')
+                && after.next().is_some_and(char::is_uppercase);
+            // Only where the original is the misread form itself (the fold drops marks).
+            let (os, oe) = folded.orig_range(at, end);
+            if before_ok && after_ok && text.get(os..oe) == Some(bad.as_str()) {
+                let buf = out.get_or_insert_with(|| folded.text.clone());
+                buf.replace_range(at..end, good);
+            }
+        }
+    }
+    match out {
+        Some(s) => std::borrow::Cow::Owned(s),
+        None => std::borrow::Cow::Borrowed(&folded.text),
+    }
+}
+
 fn key(s: &str) -> String {
     fold_lower(s)
         .chars()
@@ -467,8 +516,9 @@ impl Directory {
     /// Like [`Directory::find_mentions`] on a text already folded.
     pub fn find_mentions_folded(&self, text: &str, folded: &Folded, ctx: &Context) -> Vec<Mention> {
         let mut raw: Vec<(usize, usize, usize)> = Vec::new();
+        let heads = repaired_heads(text, folded);
         if let Some(re) = &self.lower_re {
-            for m in re.find_iter(&folded.text) {
+            for m in re.find_iter(&heads) {
                 if let Some(&i) = self.lower_keys.get(&key(m.as_str())) {
                     raw.push((m.start(), m.end(), i));
                 }
@@ -1202,6 +1252,27 @@ mod tests {
             d.expand_abbreviations("Nghị quyết 01/NQ-CP"),
             "Nghị quyết 01/NQ-CP"
         );
+    }
+
+    #[test]
+    fn head_words_misread_by_ocr() {
+        let d = Directory::global();
+        let names = |t: &str| -> Vec<String> {
+            d.find_mentions(t, &Context::default())
+                .into_iter()
+                .map(|m| m.canonical)
+                .collect()
+        };
+        assert_eq!(
+            names("2. BG Quốc phòng chủ trì, phối hợp với Bộ Ngoại giao, BG Công an."),
+            vec!["Bộ Quốc phòng", "Bộ Ngoại giao", "Bộ Công an"]
+        );
+        // Only before a capitalised word, and only the misread form itself.
+        assert!(names("mã bg công an").is_empty());
+        assert!(names("BG công an").is_empty());
+        // Rows whose two forms fold to different lengths are left out.
+        let rows = misread_heads("# note\nBG\tBộ\nBGX\tBộ\n");
+        assert_eq!(rows, vec![("BG".to_string(), "bo".to_string())]);
     }
 
     #[test]

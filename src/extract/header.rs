@@ -115,7 +115,8 @@ static MOTTO: LazyLock<Regex> =
     LazyLock::new(|| re(r"c[o0]ng\s+h[o0]a\s+x[a4]\s+h\S{1,2}\s+ch[u]\s+ngh[i1l]a\s+vi[e]t\s+nam"));
 static INDEPENDENCE: LazyLock<Regex> = LazyLock::new(|| {
     // The first word is often misread ("Để lập", "Bảo lập"): any short word before "lập".
-    re(r"\b\S{1,4}\s+l\S{1,3}p\s*[-–]\s*t\S{1,2}\s+do\s*[-–]\s*h\S{0,2}nh\s+ph\S{1,3}")
+    // OCR may wrap "phúc" onto the next line, in a flattened header too.
+    re(r"\b\S{1,4}\s+l\S{1,3}p\s*[-–]\s*t\S{1,2}\s+do\s*[-–]\s*h\S{0,2}nh(?:\s+ph\S{1,3}|\s*$)")
 });
 static VV: LazyLock<Regex> =
     LazyLock::new(|| re(r"^[\s|]*(?:v\s*/\s*v|v[il1]v\b|ve viec)\s*[:.]?\s*"));
@@ -1279,6 +1280,16 @@ mod tests {
         assert_eq!(h.kind.as_deref(), Some("Công văn"));
         assert_eq!(h.subject.as_deref(), Some("tăng cường phòng, chống dịch"));
         assert_eq!(h.recipients, vec!["Các bệnh viện tuyến tỉnh".to_string()]);
+    }
+
+    #[test]
+    fn flattened_header_with_the_motto_wrapped_by_ocr() {
+        let t = "UBND TỈNH HẢI DƯƠNG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSỞ NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN Độc lập - Tự do - Hạnh\nphúc\n\nSố: 1532/SNN-TTBVTV Hải Dương, ngày 14 tháng 9 năm 2022\nV/v triển khai sản xuất vụ Đông năm 2022\n\nKính gửi: Ủy ban nhân dân các huyện.\n";
+        let h = parse(t);
+        assert_eq!(
+            h.issuer.as_deref(),
+            Some("Sở Nông nghiệp và Phát triển nông thôn tỉnh Hải Dương")
+        );
     }
 
     #[test]

@@ -29,8 +29,12 @@ static MARKER: LazyLock<Regex> = LazyLock::new(|| {
         r"|(?P<dash>[-–—•])\s*|(?P<plus>\+)\s*|(?P<part>phan\s+(?:thu\s+)?[ivx1-9]+)\b|(?P<article>dieu\s+\d{1,3})\s*[.:]\s*)"
     ))
 });
+/// "Giao", "Đề nghị", ...; the short word before "nghị" is often misread by OCR ("a nghị",
+/// "bộ nghị" for "đề nghị").
 static ASSIGN: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"\b(?:giao(?:\s+cho)?|de\s+nghi|yeu\s+cau|chi\s+dao|phan\s+cong|uy\s+quyen\s+cho)\s+")
+    re(
+        r"\b(?:giao(?:\s+cho)?|[a-z]{1,2}\s+nghi|yeu\s+cau|chi\s+dao|phan\s+cong|uy\s+quyen\s+cho)\s+",
+    )
 });
 static LEAD_VERB: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(?:lam\s+dau\s+moi\s+)?chu\s+tri\b"));
 static SUPPORT: LazyLock<Regex> = LazyLock::new(|| {
@@ -321,7 +325,9 @@ fn agency_list(
         if gap_text.len() > 60 {
             break;
         }
-        let gap_f = super::folded::fold_lower(gap_text);
+        // OCR wraps lines anywhere, also inside a title ("Chủ\ntịch"): words are compared
+        // with single spaces.
+        let gap_f = single_spaced(&super::folded::fold_lower(gap_text));
         let ok = if names.is_empty() {
             (gap_text.len() <= max_gap
                 && gap_f
@@ -425,7 +431,11 @@ fn qualified(text: &str, m: &Mention) -> (String, usize) {
         })
         .map(|v| v.start());
     let role = ROLE_END.find(window).map(|r| r.start());
-    let punct = window.find(['.', ';', ':', '(', ')', '\n']);
+    // A line break ends the qualifier only before a blank line: OCR wraps a heading's
+    // words onto the next line ("... trực thuộc Trung ương có\nbiển").
+    let punct = window.find(['.', ';', ':', '(', ')']);
+    let blank = blank_line(window);
+    let punct = [punct, blank].into_iter().flatten().min();
     let whole = (window.len() == rf.text.len()).then_some(window.len());
     let Some(cut) = [verb, role, punct, whole].into_iter().flatten().min() else {
         return plain;
@@ -494,6 +504,36 @@ fn folded_pos(folded: &Folded, orig: usize) -> usize {
         p += 1;
     }
     p
+}
+
+/// `s` with every run of white space (line breaks included) made one space, ends kept.
+fn single_spaced(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars() {
+        if c.is_whitespace() {
+            space = true;
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    if space {
+        out.push(' ');
+    }
+    out
+}
+
+/// The offset of the first line break of `s` that is followed by a blank line (or ends `s`).
+fn blank_line(s: &str) -> Option<usize> {
+    s.match_indices('\n').map(|(i, _)| i).find(|&i| {
+        let rest = &s[i + 1..];
+        let line = rest.split('\n').next().unwrap_or("");
+        line.trim().is_empty()
+    })
 }
 
 /// The first `n` bytes of `s` (cut back to a character boundary).
@@ -764,11 +804,12 @@ fn plural_addressee(
     if m.level != Level::Provincial {
         return None;
     }
-    let written = super::folded::fold_lower(text.get(m.start..m.end)?);
+    // A line break may fall inside the name ("các Sở\nGiáo dục và Đào tạo").
+    let written = squash(&super::folded::fold_lower(text.get(m.start..m.end)?));
     recipients
         .iter()
         .find(|r| {
-            let rf = super::folded::fold_lower(r);
+            let rf = squash(&super::folded::fold_lower(r));
             rf.starts_with(&written) && rf[written.len()..].trim_start().starts_with("cac ")
         })
         .cloned()
@@ -1747,6 +1788,50 @@ mod tests {
         // Without such an addressee the plural names nobody.
         let t = find_tasks(body, &Context::default(), None, &[]);
         assert!(!t.iter().any(|x| x.lead == r));
+    }
+
+    #[test]
+    fn names_wrapped_over_lines_by_ocr() {
+        // The plural addressee with a line break inside the name.
+        let body = "Bộ Giáo dục và Đào tạo đề nghị các Sở\nGiáo dục và Đào tạo triển khai các nhiệm vụ sau:\n\n1. Cập nhật dữ liệu học sinh trước ngày 30/10/2025.\n";
+        let r = vec!["Sở Giáo dục và Đào tạo các tỉnh, thành phố".to_string()];
+        let t = find_tasks(body, &Context::default(), None, &r);
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].lead, r);
+        // An office holder's title broken over two lines between listed leads.
+        let body = "1. Thủ trưởng các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ, Chủ\ntịch Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương\n\na) Trực tiếp tiếp công dân định kỳ theo quy định.\n";
+        let t = find_tasks(body, &Context::default(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(
+            t[0].lead,
+            vec![
+                "Các bộ, cơ quan ngang bộ, cơ quan thuộc Chính phủ",
+                "Ủy ban nhân dân các tỉnh, thành phố trực thuộc Trung ương"
+            ]
+        );
+    }
+
+    #[test]
+    fn de_nghi_misread_by_ocr() {
+        let body = "Sở Nông nghiệp và Phát triển nông thôn a nghị Ủy ban nhân dân các\nhuyện, thị xã, thành phố:\n\n1. Tuyên truyền, vận động nông dân sản xuất cây vụ Đông.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert_eq!(t.len(), 1);
+        assert_eq!(
+            t[0].lead,
+            vec!["Ủy ban nhân dân các huyện, thị xã, thành phố"]
+        );
+        // "kiến nghị" does not assign.
+        let body = "1. Hội đồng kiến nghị Bộ Tài chính sửa đổi quy định.\n";
+        let t = find_tasks(body, &kg(), None, &[]);
+        assert!(t.iter().all(|x| x.lead != vec!["Bộ Tài chính".to_string()]));
+    }
+
+    #[test]
+    fn line_breaks_and_blank_lines() {
+        assert_eq!(single_spaced(" a\n\tb  c\n"), " a b c ");
+        assert_eq!(blank_line("co\nbien\n\na)"), Some(7));
+        assert_eq!(blank_line("co\nbien"), None);
+        assert_eq!(blank_line("co bien\n"), Some(7));
     }
 
     #[test]
