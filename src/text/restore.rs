@@ -1069,6 +1069,17 @@ impl Restorer {
         out
     }
 
+    /// An abbreviation kept as written, or with the Đ that typing or OCR lost ([`fix_acronym`]).
+    fn acronym_candidate(&self, s: &str, mode: Mode) -> Vec<Candidate> {
+        let fixed = fix_acronym(s, mode == Mode::Damaged);
+        vec![Candidate {
+            id: self.lm.token_id(Kind::Word, fixed.unwrap_or(s)),
+            text: fixed.map(str::to_string),
+            cost: 0.0,
+            then: None,
+        }]
+    }
+
     /// [`Restorer::candidates`] of a word, from the shared cache when it was seen before.
     fn cached_candidates(&self, word: &str, mode: Mode) -> Arc<Vec<Candidate>> {
         let key = (word.to_string(), mode);
@@ -1332,13 +1343,7 @@ impl Restorer {
                             && para[t.end..].starts_with(". "))
                             || (case_of(s) == Case::Upper && among_file_marks(para, t.start))) =>
                 {
-                    let fixed = fix_acronym(s, mode == Mode::Damaged);
-                    vec![Candidate {
-                        id: self.lm.token_id(Kind::Word, fixed.unwrap_or(s)),
-                        text: fixed.map(str::to_string),
-                        cost: 0.0,
-                        then: None,
-                    }]
+                    self.acronym_candidate(s, mode)
                 }
                 // "tháng" and "quý" before their number ("Thang 7/2024", "Quy 3/2024", "Quy
                 // IV") whatever the language model makes of a table cell.
@@ -1393,13 +1398,7 @@ impl Restorer {
                             then: None,
                         }]
                     } else if acronym {
-                        let fixed = fix_acronym(s, mode == Mode::Damaged);
-                        vec![Candidate {
-                            id: self.lm.token_id(Kind::Word, fixed.unwrap_or(s)),
-                            text: fixed.map(str::to_string),
-                            cost: 0.0,
-                            then: None,
-                        }]
+                        self.acronym_candidate(s, mode)
                     } else {
                         lists.push(self.cached_candidates(s, mode));
                         continue;
