@@ -19,6 +19,7 @@ pub fn repair_ocr_layout(text: &str) -> String {
         if let Some(s) = section {
             last_section = s;
         }
+        let line = repair_place_of_issue(&line);
         out.push_str(&repair_end_mark(&repair_quarters(&line)));
     }
     out
@@ -108,6 +109,148 @@ fn roman(n: u32) -> String {
     const ONES: [&str; 10] = ["", "I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX"];
     let tens = "X".repeat((n / 10) as usize);
     format!("{tens}{}", ONES[(n % 10) as usize])
+}
+
+/// Names of places (provinces, districts, communes) without their unit ("Hà Nội", "Ninh
+/// Kiều"), from `dictionaries/places.txt` with the tone marks placed as everywhere else, each
+/// with its letters folded to lower case.
+/// Provinces and cities come first (rank 0), then the other units (rank 1).
+fn place_names() -> &'static [(String, String, u8)] {
+    static NAMES: std::sync::OnceLock<Vec<(String, String, u8)>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        const UNITS: [&str; 8] = [
+            "tỉnh ",
+            "thành phố ",
+            "huyện ",
+            "quận ",
+            "thị xã ",
+            "thị trấn ",
+            "phường ",
+            "xã ",
+        ];
+        let mut out: Vec<(String, String, u8)> = include_str!("../../dictionaries/places.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                UNITS
+                    .iter()
+                    .enumerate()
+                    .find_map(|(k, u)| l.strip_prefix(u).map(|name| (name, u8::from(k > 1))))
+            })
+            .filter(|(name, _)| !name.chars().any(|c| c.is_ascii_digit()))
+            .map(|(name, rank)| {
+                (
+                    place_letters(name),
+                    super::unicode::repair_unicode(name),
+                    rank,
+                )
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.0, a.2).cmp(&(&b.0, b.2)));
+        out.dedup_by(|a, b| a.0 == b.0);
+        out
+    })
+}
+
+/// The letters of a place name as OCR may show them, folded and in lower case; "6" and "@"
+/// stand for an o.
+fn place_letters(s: &str) -> String {
+    super::fold(s)
+        .chars()
+        .filter_map(|c| match c {
+            '6' | '@' => Some('o'),
+            c if c.is_alphabetic() => c.to_lowercase().next(),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Edit distance between two short strings, `None` beyond 1.
+fn within_one_edit(a: &str, b: &str) -> Option<usize> {
+    if a == b {
+        return Some(0);
+    }
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (short, long) = if a.len() <= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    if long.len() - short.len() > 1 {
+        return None;
+    }
+    let prefix = short
+        .iter()
+        .zip(long.iter())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let fits = if short.len() == long.len() {
+        short[prefix + 1..] == long[prefix + 1..]
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    };
+    fits.then_some(1)
+}
+
+/// The place of issue before ", ngày … tháng … năm" ("Ha NG@i, ngay 12 thang 3 nam 2024"), read
+/// back as the one place name of `dictionaries/places.txt` it is, or is one letter away from
+/// ("Hà Nội") with as many words; a province or city is preferred to a lower unit at the same
+/// distance. Names of four letters or fewer must match exactly.
+fn repair_place_of_issue(line: &str) -> Cow<'_, str> {
+    let Some(comma) = line.find(", ngay ").or_else(|| line.find(", ngày ")) else {
+        return Cow::Borrowed(line);
+    };
+    let before = &line[..comma];
+    let words: Vec<(usize, &str)> = before
+        .split(' ')
+        .scan(0usize, |at, w| {
+            let start = *at;
+            *at += w.len() + 1;
+            Some((start, w))
+        })
+        .filter(|(_, w)| !w.is_empty())
+        .collect();
+    let names = place_names();
+    // The longest run of the last one to four words that reads as a place.
+    for take in (1..=words.len().min(4)).rev() {
+        let (start, _) = words[words.len() - take];
+        let written = &before[start..];
+        if !written.starts_with(char::is_uppercase) {
+            continue;
+        }
+        let letters = place_letters(written);
+        if letters.chars().count() < 4 {
+            continue;
+        }
+        let mut best: Option<((usize, u8), &str)> = None;
+        let mut tied = false;
+        for (folded, name, rank) in names {
+            let exact_only = folded.chars().count() <= 4;
+            if name.split(' ').count() != take {
+                continue;
+            }
+            match within_one_edit(&letters, folded) {
+                Some(d) if d == 0 || !exact_only => match best {
+                    Some((b, _)) if b < (d, *rank) => {}
+                    Some((b, _)) if b == (d, *rank) => tied = true,
+                    _ => {
+                        best = Some(((d, *rank), name));
+                        tied = false;
+                    }
+                },
+                _ => {}
+            }
+        }
+        if let Some((_, name)) = best
+            && !tied
+        {
+            if name == written {
+                return Cow::Borrowed(line);
+            }
+            return Cow::Owned(format!("{}{name}{}", &before[..start], &line[comma..]));
+        }
+    }
+    Cow::Borrowed(line)
 }
 
 /// The "./." that ends a document's last sentence, as English OCR reads it (",/.", "//.",
@@ -255,6 +398,20 @@ mod tests {
         assert_eq!(
             repair_ocr_layout("thuc hién,/.\nChi thi nay//.\nnay/.\nhién./.\n"),
             "thuc hién./.\nChi thi nay./.\nnay./.\nhién./.\n"
+        );
+        assert_eq!(
+            repair_ocr_layout("Ha NG@i, ngay 12 thang 3 nam 2024\nHa Ndi, ngay 1\n"),
+            "Hà Nội, ngay 12 thang 3 nam 2024\nHà Nội, ngay 1\n"
+        );
+        assert_eq!(
+            repair_ocr_layout("S6: 58/SNNMT-MT Lai Chau, ngay 1\n"),
+            "S6: 58/SNNMT-MT Lai Châu, ngay 1\n"
+        );
+        // An exact name stays, and so does a line that is no place of issue.
+        assert_eq!(repair_ocr_layout("Hà Nam, ngày 2\n"), "Hà Nam, ngày 2\n");
+        assert_eq!(
+            repair_ocr_layout("tai cuoc hop, ngay 2\n"),
+            "tai cuoc hop, ngay 2\n"
         );
         // Lines that only look alike stay.
         assert_eq!(repair_ocr_layout("Via he\nKT: x\n"), "Via he\nKT: x\n");
