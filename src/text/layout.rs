@@ -170,24 +170,17 @@ fn within_one_edit(a: &str, b: &str) -> Option<usize> {
     if a == b {
         return Some(0);
     }
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() {
-        (&a, &b)
-    } else {
-        (&b, &a)
-    };
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return None;
     }
-    let prefix = short
-        .iter()
-        .zip(long.iter())
-        .take_while(|(x, y)| x == y)
-        .count();
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    // Byte slices of folded letters: a multi-byte letter differing inside stays unequal.
     let fits = if short.len() == long.len() {
-        short[prefix + 1..] == long[prefix + 1..]
+        short.get(prefix + 1..) == long.get(prefix + 1..)
     } else {
-        short[prefix..] == long[prefix + 1..]
+        short.get(prefix..) == long.get(prefix + 1..)
     };
     fits.then_some(1)
 }
@@ -225,10 +218,10 @@ fn repair_place_of_issue(line: &str) -> Cow<'_, str> {
         let mut best: Option<((usize, u8), &str)> = None;
         let mut tied = false;
         for (folded, name, rank) in names {
-            let exact_only = folded.chars().count() <= 4;
-            if name.split(' ').count() != take {
+            if folded.len().abs_diff(letters.len()) > 1 || name.split(' ').count() != take {
                 continue;
             }
+            let exact_only = folded.len() <= 4;
             match within_one_edit(&letters, folded) {
                 Some(d) if d == 0 || !exact_only => match best {
                     Some((b, _)) if b < (d, *rank) => {}
