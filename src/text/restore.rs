@@ -681,7 +681,13 @@ fn colon_by_place(
 /// "tháng" or "quý" for a word that folds to "thang" or "quy" and stands before the number
 /// of a month ("7/2024", "8 - 9/2022", "10") or a quarter ("3/2024", "IV", "II/2022").
 fn period_word(para: &str, tokens: &[Token], i: usize) -> Option<&'static str> {
-    let word = fold(&para[tokens[i].start..tokens[i].end].to_lowercase());
+    let written = &para[tokens[i].start..tokens[i].end];
+    // Every spelling that folds to "thang" or "quy" takes at most 7 bytes: longer words are
+    // not folded (this runs for every word of damaged text).
+    if written.len() > 8 {
+        return None;
+    }
+    let word = fold(&written.to_lowercase());
     let next = tokens.get(i + 1)?;
     let n = &para[next.start..next.end];
     let lead: String = n.chars().take_while(char::is_ascii_digit).collect();
