@@ -2,6 +2,7 @@
 //! walks each role's main path on the running server. Screenshots of the main pages are kept in
 //! `target/tmp/screenshots/` as test artefacts.
 
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -40,6 +41,8 @@ impl Browser {
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into()),
         )
         .arg(format!("--port={port}"))
+        // A process group of its own: Chromium and its helpers are ended with ChromeDriver.
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -260,7 +263,14 @@ impl Browser {
 }
 
 impl Drop for Browser {
+    /// Ends ChromeDriver and the browser it started, also when a test failed: killing
+    /// ChromeDriver alone would leave Chromium running, so the whole process group is killed.
     fn drop(&mut self) {
+        let group = format!("-{}", self.driver.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
