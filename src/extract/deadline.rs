@@ -124,6 +124,14 @@ static EVENT: LazyLock<Regex> = LazyLock::new(|| {
         r"\b(?:phien hop|hoi nghi|cuoc hop|buoi lam viec|hoi thao|khai truong|khai mac|dien ra|to chuc|hop|chieu|sang)\b[^.;\n]{0,90}?\bngay\s*$",
     )
 });
+/// A meeting or ceremony set for a day ("sẽ chủ trì họp kiểm điểm tiến độ vào ngày 15/10/2025",
+/// "Hội nghị sơ kết dự kiến tổ chức vào ngày ..."): the words before a bare "vào" cue, which
+/// then dates the event, not a deadline. "hop" alone is left out: folded, "phối hợp" reads so.
+static MEETING: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(?:phien hop|hoi nghi|cuoc hop|(?:chu tri|to chuc|buoi) hop|hop (?:kiem diem|so ket|tong ket|giao ban|danh gia|ban)|buoi lam viec|hoi thao|khai mac|be mac|dien ra|le (?:ky|khoi|khanh|ra))\b[^.;\n]{0,80}$",
+    )
+});
 static START: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b(?:bat dau(?:\s+(?:tu|ke tu))?|ke tu|tu|ap dung tu|co hieu luc(?:\s+(?:tu|ke tu))?|sau)\s*$",
@@ -463,6 +471,8 @@ fn find_all_folded(
             let strength = if strong { 2 } else { 1 };
             if year_only && word == "vao" {
                 (Role::Plain, s)
+            } else if word == "vao" && MEETING.is_match(&prefix[..cue.start()]) {
+                (Role::Event, s)
             } else {
                 (Role::Deadline(strength), from + cue.start())
             }
@@ -569,6 +579,26 @@ mod tests {
         assert_eq!(due("báo cáo trước 15/10"), d(2020, 10, 15));
         assert_eq!(due("đạt 1/2 chỉ tiêu"), None);
         assert_eq!(due("Thời gian thực hiện: tháng 10/2020"), d(2020, 10, 31));
+    }
+
+    #[test]
+    fn a_meeting_set_for_a_day_is_no_deadline() {
+        assert_eq!(
+            due(
+                "theo dõi, đôn đốc. Chủ tịch sẽ chủ trì họp kiểm điểm tiến độ vào ngày 15/10/2020."
+            ),
+            None
+        );
+        assert_eq!(
+            due("Hội nghị sơ kết dự kiến tổ chức vào ngày 20/11/2020."),
+            None
+        );
+        // Not a meeting: "phối hợp" folds to "phoi hop".
+        assert_eq!(
+            due("phối hợp thực hiện, hoàn thành vào ngày 20/11/2020"),
+            d(2020, 11, 20)
+        );
+        assert_eq!(due("nộp hồ sơ vào ngày 20/11/2020"), d(2020, 11, 20));
     }
 
     #[test]
