@@ -852,6 +852,64 @@ impl Directory {
         }
     }
 
+    /// Resolves a line of an issuer block that OCR damaged past [`Directory::resolve`]: words
+    /// glued ("SONOIVU"), a letter misread or lost ("BỘ TƯ’ PHÁP", "Q) NÔNG NGHIỆP ..." for
+    /// "SỞ NÔNG NGHIỆP ..."). Its letters are compared with those of each body's name, with
+    /// and without the name's first word: the one body within one edit (two for names of 12
+    /// letters or more) is taken, a provincial one when `ctx` has a province and a central one
+    /// otherwise.
+    pub fn resolve_near(&self, line: &str, ctx: &Context) -> Option<String> {
+        let letters = |s: &str| -> String {
+            fold_lower(s)
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .collect()
+        };
+        let k = letters(line);
+        let n = k.chars().count();
+        if n < 5 {
+            return None;
+        }
+        let max = if n >= 12 { 2 } else { 1 };
+        let wanted = |l: Level| match (&ctx.locality, &ctx.province) {
+            (Some(_), _) => l == Level::District,
+            (None, Some(_)) => l == Level::Provincial,
+            (None, None) => l == Level::Central,
+        };
+        let mut best: Option<(usize, &str)> = None;
+        let mut tie = false;
+        for e in self.entries.iter().filter(|e| wanted(e.level)) {
+            let whole = letters(&e.canonical);
+            let headless = e
+                .canonical
+                .split_once(' ')
+                .map(|(_, rest)| letters(rest))
+                .unwrap_or_default();
+            let d = [whole, headless]
+                .iter()
+                .filter(|c| c.chars().count() >= 5)
+                .map(|c| edit_distance(&k, c, max))
+                .min()
+                .unwrap_or(max + 1);
+            if d > max {
+                continue;
+            }
+            match best {
+                Some((bd, bn)) if d == bd && bn != e.canonical => tie = true,
+                Some((bd, _)) if d >= bd => {}
+                _ => {
+                    best = Some((d, e.canonical.as_str()));
+                    tie = false;
+                }
+            }
+        }
+        if tie {
+            return None;
+        }
+        let (_, name) = best?;
+        Some(self.resolve(name, ctx).unwrap_or_else(|| name.to_string()))
+    }
+
     /// The body that now holds the functions of `name` after the 2025 reorganisation,
     /// following the chain of successions; `None` if the body was not succeeded.
     pub fn successor(&self, name: &str) -> Option<String> {
@@ -953,7 +1011,7 @@ impl Directory {
 }
 
 /// Edit distance between two strings by characters, cut off above `max` (returns `max + 1`).
-fn edit_distance(a: &str, b: &str, max: usize) -> usize {
+pub(super) fn edit_distance(a: &str, b: &str, max: usize) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     if a.len().abs_diff(b.len()) > max {

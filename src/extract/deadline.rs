@@ -85,11 +85,11 @@ static EXPR: LazyLock<Regex> = LazyLock::new(|| {
         r"(?P<recday>\bngay\s+(?P<rd>\d{1,2})\s+(?:hang|moi|cua)\s+(?:thang|quy))",
         r"|(?P<mrange>\bth[a-z]{0,2}ng\s+(?P<r1>\d{1,2})\s*[-–]\s*(?P<r2>\d{1,2})\s*(?:n[a-z]{0,2}m|/|-)\s*(?P<ry>\d{4})\b)",
         r"|(?P<week>\btuan\s+(?:dau|thu nhat)\s+(?:cua\s+)?th[a-z]{0,2}ng\s+(?P<wm>\d{1,2})\b(?:\s*(?:n[a-z]{0,2}m|/|-)\s*(?P<wy>\d{4}))?)",
-        r"|(?P<dmy>\b(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{1,2}(?:\s*phut)?)?\s*,?\s*)?(?:ngay\s+)?(?P<d1>\d{1,2})\s*[/.\-]\s*(?P<m1>\d{1,2})(?:\s*[/.\-]\s*(?P<y1>\d{4}))?\b)",
-        r"|(?P<dmy2>\b(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{1,2}(?:\s*phut)?)?\s*,?\s*)?ngay\s+(?P<d2>\d{1,2})\s+th[a-z]{0,2}ng\s+(?P<m2>\d{1,2})(?:\s*,?\s*(?:n[a-z]{0,2}m|/|-)\s*(?P<y2>\d{4}))?\b)",
+        r"|(?P<dmy>\b(?:\d{1,2}\s*(?:gio|h)(?:\s*(?:\d{1,2}|[0o]{2}|go)(?:\s*phut)?)?\s*,?\s*)?(?:ngay\s+)?(?P<d1>\d{1,2})\s*[/.\-]\s*(?P<m1>\d{1,2})(?:\s*[/.\-]\s*(?P<y1>\d{4}))?\b)",
+        r"|(?P<dmy2>\b(?:\d{1,2}\s*(?:gio|h)(?:\s*(?:\d{1,2}|[0o]{2}|go)(?:\s*phut)?)?\s*,?\s*)?ngay\s+(?P<d2>\d{1,2}|[0o][1li]|[1l][0o])\s+th[a-z]{0,2}ng\s+(?P<m2>\d{1,2})(?:\s*,?\s*(?:n[a-z]{0,2}m|/|-)\s*(?P<y2>\d{4}))?\b)",
         r"|(?P<day>\bngay\s+(?P<d4>\d{1,2})\b)",
         r"|(?P<half>\b(?:(?:0?6|sau)\s+thang|nua)\s+(?P<hw>dau|cuoi)\s+n[a-z]{0,2}m(?:\s+(?P<hy>\d{4}))?)",
-        r"|(?P<quarter>\bquy\s+(?P<q>iv|iii|ii|i|[1-4])\b(?:\s*(?:n[a-z]{0,2}m|/|-)\s*(?P<qy>\d{4}))?)",
+        r"|(?P<quarter>\bquy\s+(?P<q>[il]v|[il]{1,3}|[1-4])\b(?:\s*(?:n[a-z]{0,2}m|/|-)\s*(?P<qy>\d{4}))?)",
         r"|(?P<month>\bth[a-z]{0,2}ng\s+(?P<mm>\d{1,2})\b(?:\s*(?:n[a-z]{0,2}m|/|-)\s*(?P<my>\d{4}))?)",
         r"|(?P<year>\bn[a-z]{0,2}m\s+(?P<yy>\d{4})\b)",
         r"|(?P<rel>\b(?P<rn>\d{1,3})\s+(?P<ru>ngay lam viec|ngay|tuan|thang)\b(?P<ra>\s+(?:ke\s+)?tu\s+(?:ngay|khi|thoi diem)\s+(?:ky|ban hanh|nhan|van ban|thong bao|co hieu luc)[a-z ]{0,24})?)",
@@ -99,12 +99,12 @@ static EXPR: LazyLock<Regex> = LazyLock::new(|| {
 static CUE: LazyLock<Regex> = LazyLock::new(|| {
     re(concat!(
         r"(?P<cue>\b(?:(?:hoan thanh|xong|thuc hien xong|trinh|bao cao|gui)\s+)?",
-        r"(?:truoc|cham nhat(?: la)?(?: vao)?|khong muon hon|khong cham hon|han chot(?: la)?",
+        r"(?:truoc|tr[a-z]{1,4}(?:c|de)[^\sa-z0-9]?|cham nhat(?: la)?(?: vao)?|khong muon hon|khong cham hon|han ch(?:ot|e)(?: la)?",
         r"|thoi han(?: hoan thanh| thuc hien)?(?: la)?|muon nhat(?: la)?)",
         r"|\bhoan thanh(?: trong| truoc| vao| xong trong| xong truoc| xong)?|\bxong(?: trong| truoc)?",
         r"|\bthoi gian(?: thuc hien| hoan thanh| trien khai)?",
         r"|\bden(?: het| cuoi| truoc)?|\btrong(?: vong| thoi han| thoi gian)?|\bvao(?: cuoi| dau)?|\bcuoi|\bhet)",
-        r"\s*[:,(]?\s*(?:\d{1,2}\s*(?:gio|h)(?:\s*\d{1,2}(?:\s*phut)?)?\s*(?:,\s*)?)?$"
+        r"\s*[:,(]?\s*(?:\d{1,2}\s*(?:gio|h)(?:\s*(?:\d{1,2}|[0o]{2}|go)(?:\s*phut)?)?\s*(?:,\s*)?)?$"
     ))
 });
 static PERIOD_END: LazyLock<Regex> = LazyLock::new(|| {
@@ -143,14 +143,29 @@ static RECURRENCE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The number of a quarter in Roman or Arabic numerals; English OCR reads I as l ("Il",
+/// "lV").
 fn roman(q: &str) -> Option<u32> {
-    match q {
+    match q.replace('l', "i").as_str() {
         "i" | "1" => Some(1),
         "ii" | "2" => Some(2),
         "iii" | "3" => Some(3),
         "iv" | "4" => Some(4),
         _ => None,
     }
+}
+
+/// A number written with letters that English OCR reads for digits ("ol" → 01, "l0" → 10).
+fn ocr_number(s: &str) -> Option<i64> {
+    s.chars()
+        .map(|c| match c {
+            'o' => '0',
+            'l' | 'i' => '1',
+            c => c,
+        })
+        .collect::<String>()
+        .parse()
+        .ok()
 }
 
 fn num(c: &regex::Captures<'_>, name: &str) -> Option<i64> {
@@ -164,7 +179,7 @@ fn valid_year(y: i64) -> Option<i32> {
 /// A number that is out of range as read, with a zero misread by OCR as 6 put back ("2623"
 /// → 2023, day "36" → 30, month "16" → 10): the value itself when in range, else the first
 /// in range of those with one 6, then all of them, read as 0.
-fn ocr_digits(n: i64, ok: impl Fn(i64) -> bool) -> Option<i64> {
+pub(super) fn ocr_digits(n: i64, ok: impl Fn(i64) -> bool) -> Option<i64> {
     if ok(n) {
         return Some(n);
     }
@@ -325,7 +340,11 @@ fn find_all_folded(
             let (d, mo, y) = if c.name("dmy").is_some() {
                 (num(&c, "d1"), num(&c, "m1"), num(&c, "y1"))
             } else {
-                (num(&c, "d2"), num(&c, "m2"), num(&c, "y2"))
+                (
+                    c.name("d2").and_then(|x| ocr_number(x.as_str())),
+                    num(&c, "m2"),
+                    num(&c, "y2"),
+                )
             };
             let has_ngay = m.as_str().contains("ngay");
             if y.is_none() && !has_ngay {
@@ -465,7 +484,10 @@ fn find_all_folded(
                 "xong",
             ]
             .iter()
-            .any(|w| word.contains(w));
+            .any(|w| word.contains(w))
+                // "trước" misread by OCR ("trurdéc", "trudéde", "trực"); "hạn chót" as "hạn chế".
+                || word.starts_with("tr") && !word.starts_with("trong")
+                || word.starts_with("han ch");
             let year_only = c.name("year").is_some();
             // "trong năm 2020" is a deadline; "trong ... ngày" without anchor also.
             let strength = if strong { 2 } else { 1 };
@@ -839,6 +861,27 @@ mod tests {
             Some(Recurrence::Monthly)
         );
         assert_eq!(x.and_then(|x| x.date), d(2025, 9, 25));
+    }
+
+    #[test]
+    fn cues_and_numbers_misread_by_ocr() {
+        // "trước" misread and left unrepaired.
+        assert_eq!(due("gian hàng trurdéc ngày 05/4/2024."), d(2024, 4, 5));
+        assert_eq!(due("về Sở trực ngày 30/9/2024."), d(2024, 9, 30));
+        assert_eq!(due("báo cáo trudéc¢ ngày 25/10/2020"), d(2020, 10, 25));
+        // "hạn chót" read as "hạn chế".
+        assert_eq!(
+            due("báo cáo kết quả, hạn chế ngày 28/02/2023."),
+            d(2023, 2, 28)
+        );
+        // Minutes "00" read as "Gỗ"; a day "01" as "OL".
+        assert_eq!(due("trước 17 giờ Gỗ ngày 28/6/2024"), d(2024, 6, 28));
+        assert_eq!(due("trước ngày OL tháng 5 năm 2025"), d(2025, 5, 1));
+        // Roman numerals with I read as l.
+        assert_eq!(due("hoàn thành trong Quý Il năm 2021"), d(2021, 6, 30));
+        assert_eq!(due("hoàn thành trong Quý lV năm 2021"), d(2021, 12, 31));
+        // Words that are no cue stay none.
+        assert_eq!(due("trực tiếp ngày 28/6/2024"), None);
     }
 
     #[test]

@@ -156,10 +156,14 @@ fn lines_of(text: &str) -> Vec<(usize, &str)> {
     v
 }
 
+/// The date of day `d`, month `m` and year `y` as written; a zero that OCR read as 6 is put
+/// back where the number cannot be (month "62" → 02, year "2623" → 2023), by the same rule
+/// as the deadline grammar ([`super::deadline::ocr_digits`]).
 fn ymd(y: i64, m: i64, d: i64) -> Option<NaiveDate> {
-    if !(1945..=2200).contains(&y) {
-        return None;
-    }
+    use super::deadline::ocr_digits;
+    let y = ocr_digits(y, |y| (1945..=2200).contains(&y))?;
+    let m = ocr_digits(m, |m| (1..=12).contains(&m))?;
+    let d = ocr_digits(d, |d| (1..=31).contains(&d))?;
     NaiveDate::from_ymd_opt(y as i32, u32::try_from(m).ok()?, u32::try_from(d).ok()?)
 }
 
@@ -179,6 +183,19 @@ fn sentence_case(s: &str) -> String {
         Some(f) => f.to_uppercase().chain(cs).collect(),
         None => String::new(),
     }
+}
+
+/// Whether a line of a title may go on after a blank line: it ends no sentence.
+fn continues_after_blank(line: &str) -> bool {
+    !line.trim_end().ends_with(['.', ':', ';', '!', '?'])
+}
+
+/// Whether a line starts with a small letter (the rest of a sentence wrapped by OCR).
+fn starts_in_small_letters(line: &str) -> bool {
+    line.trim_start()
+        .chars()
+        .next()
+        .is_some_and(char::is_lowercase)
 }
 
 /// Head words of agency names: the word after them starts the proper name.
@@ -289,7 +306,9 @@ pub fn parse(text: &str) -> Header {
                 if let Some(m3) = INDEPENDENCE.find(&fl.text) {
                     let cut = fl.orig(m3.start());
                     let pre = squash(&nl[..cut]);
-                    if pre.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                    // OCR debris of the rule under the issuer ("on-----") is no name.
+                    if pre.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                        && upper_ratio(&pre) >= 0.75
                         && !MOTTO.is_match(&fl.text)
                     {
                         issuer_lines.push(pre);
@@ -391,6 +410,14 @@ pub fn parse(text: &str) -> Header {
             date_line = Some(i);
         }
     }
+    if let Some(p) = &h.place
+        && let Some(own) = own_place_near(p, [h.locality.as_deref(), h.province.as_deref()])
+    {
+        h.place = Some(own);
+    }
+    if let Some(n) = &h.number {
+        h.number = Some(repair_number(n));
+    }
     if h.province.is_none()
         && let Some(p) = &h.place
         && !h.issuer.as_ref().is_some_and(|i| is_central(dir, i))
@@ -434,6 +461,16 @@ pub fn parse(text: &str) -> Header {
                     let st = sl.trim();
                     if st.is_empty() {
                         if subj.is_empty() && j == i + 1 {
+                            j += 1;
+                            continue;
+                        }
+                        // OCR may break a title over blank lines: a line going on in small
+                        // letters after one that ends no sentence still belongs to it.
+                        if subj.last().is_some_and(|p| continues_after_blank(p))
+                            && lines
+                                .get(j + 1)
+                                .is_some_and(|(_, n)| starts_in_small_letters(n))
+                        {
                             j += 1;
                             continue;
                         }
@@ -607,6 +644,80 @@ pub fn parse(text: &str) -> Header {
     h
 }
 
+/// The letters of a name, folded, in lower case.
+fn letters_of(s: &str) -> String {
+    fold_lower(s)
+        .chars()
+        .filter(|c| c.is_alphabetic())
+        .collect()
+}
+
+/// The issuer's own district, commune or province ("xã Phật Tích") when the place of issue is
+/// a misreading of it ("Pháp Tích", "Bộ Nắng" for "Đà Nẵng"): as many words, and within one
+/// letter (two for names of six letters or more). `None` when the place is right or far.
+fn own_place_near(place: &str, own: [Option<&str>; 2]) -> Option<String> {
+    const UNITS: &[&str] = &[
+        "tỉnh ",
+        "thành phố ",
+        "huyện ",
+        "quận ",
+        "thị xã ",
+        "thị trấn ",
+        "phường ",
+        "xã ",
+        "đặc khu ",
+    ];
+    let read = letters_of(place);
+    for name in own.into_iter().flatten() {
+        let bare = UNITS
+            .iter()
+            .find_map(|u| name.strip_prefix(u))
+            .unwrap_or(name);
+        let want = letters_of(bare);
+        if want == read {
+            return None;
+        }
+        let max = if want.chars().count() >= 6 { 2 } else { 1 };
+        if bare.split_whitespace().count() == place.split_whitespace().count()
+            && super::agency::edit_distance(&read, &want, max) <= max
+        {
+            return Some(bare.to_string());
+        }
+    }
+    None
+}
+
+/// A document number with English OCR's misreadings of its code put back: a small letter
+/// doubling the capital after it ("UBND-kKT" → "UBND-KT") and O for the Q of "QL" (quản lý)
+/// opening a part of the code ("BXD-OLN" → "BXD-QLN").
+fn repair_number(number: &str) -> String {
+    let Some(slash) = number.find('/') else {
+        return number.to_string();
+    };
+    let (head, code) = number.split_at(slash);
+    let mut out = String::with_capacity(number.len());
+    out.push_str(head);
+    let chars: Vec<char> = code.chars().collect();
+    let mut part_start = true;
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
+        if c.is_lowercase() && next.is_some_and(|n| n.is_uppercase() && n.to_lowercase().eq([c])) {
+            continue;
+        }
+        if part_start
+            && c == 'O'
+            && next == Some('L')
+            && chars.get(i + 2).is_none_or(|c| c.is_uppercase())
+        {
+            out.push('Q');
+        } else {
+            out.push(c);
+        }
+        part_start = matches!(c, '/' | '-');
+    }
+    out
+}
+
 /// Writes the agencies of a lowercased title with their canonical names.
 fn restore_agency_names(dir: &Directory, s: &str) -> String {
     let ms = dir.find_mentions(s, &Context::default());
@@ -638,7 +749,13 @@ fn resolve_issuer(dir: &Directory, lines: &[String], h: &mut Header) {
     }
     let ctx = Context::default();
     let joined = lines.join(" ");
-    if let Some(c) = dir.resolve(&joined, &ctx) {
+    let whole = dir.resolve(&joined, &ctx).or_else(|| {
+        // One line damaged by OCR past the directory's spellings.
+        (lines.len() == 1)
+            .then(|| dir.resolve_near(&joined, &ctx))
+            .flatten()
+    });
+    if let Some(c) = whole {
         set_province(dir, h, &c);
         h.issuer = Some(c);
         return;
@@ -663,7 +780,9 @@ fn resolve_issuer(dir: &Directory, lines: &[String], h: &mut Header) {
         province: h.province.clone(),
         locality: None,
     };
-    let last_resolved = dir.resolve(last, &pctx);
+    let last_resolved = dir
+        .resolve(last, &pctx)
+        .or_else(|| dir.resolve_near(last, &pctx));
     // The locality of a people's committee parent: "tỉnh Kiên Giang", "huyện Châu Thành".
     let parent_locality = parent
         .as_deref()
@@ -1003,6 +1122,76 @@ fn strip_signed_note(line: &str) -> String {
     }
 }
 
+/// Ranks and academic titles written before a signer's name ("Thượng tướng", "PGS.TS."), from
+/// `dictionaries/signer-titles.txt`, folded and in lower case, longest first.
+static SIGNER_TITLES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut v: Vec<String> = include_str!("../../dictionaries/signer-titles.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(fold_lower)
+        .collect();
+    v.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    v
+});
+
+/// A signature line without its rank or title ("Thượng tướng Lê Quốc Hải" → "Lê Quốc Hải").
+fn without_signer_title(line: &str) -> &str {
+    let t = line.trim();
+    let f = Folded::new(t);
+    for title in SIGNER_TITLES.iter() {
+        if let Some(rest) = f.text.strip_prefix(title.as_str())
+            && rest.starts_with(' ')
+        {
+            return t.get(f.orig(title.len())..).unwrap_or(t).trim();
+        }
+    }
+    t
+}
+
+/// Whether the line above `i` (blank lines aside) is a signing capacity in capitals
+/// ("PHÓ CHỦ TỊCH", "KT. GIÁM ĐỐC").
+fn below_capacity(lines: &[(usize, &str)], i: usize) -> bool {
+    let Some(prev) = lines[..i]
+        .iter()
+        .rev()
+        .map(|x| x.1.trim())
+        .find(|t| !t.is_empty())
+    else {
+        return false;
+    };
+    let f = fold_lower(prev);
+    upper_ratio(prev) >= 0.85
+        && f.split(|c: char| !c.is_alphanumeric())
+            .any(|w| CAPACITY_WORDS.contains(&w) && w.len() > 2)
+}
+
+/// The signer's name on line `i` when it reads as one right under the capacity, though OCR
+/// wrote a rank before it or a capital as a small letter ("Hà Trung kiên" → "Hà Trung Kiên").
+fn name_below_capacity(lines: &[(usize, &str)], i: usize) -> Option<String> {
+    let t = strip_signed_note(lines.get(i)?.1);
+    let t = without_signer_title(&t);
+    // One word at most, not the first, with its capital read as a small letter.
+    let small = t
+        .split_whitespace()
+        .filter(|w| w.starts_with(char::is_lowercase))
+        .count();
+    if !t.starts_with(char::is_uppercase) || small > 1 || !below_capacity(lines, i) {
+        return None;
+    }
+    let words: Vec<String> = t
+        .split_whitespace()
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|f| f.to_uppercase().chain(cs).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    let name = words.join(" ");
+    is_person_name(&name).then_some(name)
+}
+
 /// Signature block and "Nơi nhận".
 fn footer(dir: &Directory, text: &str, lines: &[(usize, &str)], h: &mut Header) {
     let n = lines.len();
@@ -1045,7 +1234,7 @@ fn footer(dir: &Directory, text: &str, lines: &[(usize, &str)], h: &mut Header) 
     } else {
         // The signer's name: the last line that reads as a person's name.
         for i in (from..n).rev() {
-            if is_person_name(lines[i].1) {
+            if is_person_name(lines[i].1) || name_below_capacity(lines, i).is_some() {
                 name_idx = Some(i);
                 break;
             }
@@ -1122,7 +1311,10 @@ fn footer(dir: &Directory, text: &str, lines: &[(usize, &str)], h: &mut Header) 
         h.body_end = text.len();
     }
     if let Some(i) = name_idx {
-        let nm = squash(&strip_signed_note(lines[i].1));
+        let nm = match name_below_capacity(lines, i) {
+            Some(name) => name,
+            None => squash(&strip_signed_note(lines[i].1)),
+        };
         h.signer = Some(if upper_ratio(&nm) > 0.8 {
             title_case_words(&nm)
         } else {
@@ -1369,6 +1561,73 @@ mod tests {
         let a = h.attachment_start.unwrap_or(t.len());
         assert!(t[a..].contains("Sở Công Thương tổ chức hội chợ"));
         assert!(!t[h.body_start..h.body_end].contains("hội chợ"));
+    }
+
+    #[test]
+    fn ocr_damage_of_dates_titles_and_places() {
+        // A zero read as 6 in the month; the issuer's own commune read one letter off.
+        let t = "ỦY BAN NHÂN DÂN\nXÃ PHẬT TÍCH\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 145/KH-UBND\nPháp Tích, ngày 08 tháng 62 năm 2023\n\nKẾ HOẠCH\nPhòng, chống bệnh trên đàn\ntrâu, bò\n\ntrên địa bàn xã vụ Đông Xuân\n\nThực hiện Công văn số 1/UBND.\n";
+        let h = parse(t);
+        assert_eq!(h.issued_on, NaiveDate::from_ymd_opt(2023, 2, 8));
+        assert_eq!(h.place.as_deref(), Some("Phật Tích"));
+        // A title broken by OCR over blank lines, the body after it left out.
+        assert_eq!(
+            h.subject.as_deref(),
+            Some("Phòng, chống bệnh trên đàn trâu, bò trên địa bàn xã vụ Đông Xuân")
+        );
+        // A place far from the issuer's is kept as read.
+        let t = "ỦY BAN NHÂN DÂN\nTỈNH QUẢNG TRỊ\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 1/KH-UBND\nHà Nội, ngày 08 tháng 2 năm 2023\n";
+        assert_eq!(parse(t).place.as_deref(), Some("Hà Nội"));
+    }
+
+    #[test]
+    fn issuer_lines_damaged_by_ocr() {
+        // Words glued.
+        let t = "UBND TỈNH TÂY NINH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSONOIVU Độc lập - Tự do - Hạnh phúc\nSố: 641/TTr-SNV Tây Ninh, ngày 16 tháng 4 năm 2019\n";
+        assert_eq!(parse(t).issuer.as_deref(), Some("Sở Nội vụ tỉnh Tây Ninh"));
+        // The head word lost.
+        let t = "UBND TỈNH GIA LAI\n\nQ) NÔNG NGHIỆP VÀ PHÁT TRIỂN NÔNG THÔN\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 1/SNNPTNT-TT\n";
+        assert_eq!(
+            parse(t).issuer.as_deref(),
+            Some("Sở Nông nghiệp và Phát triển nông thôn tỉnh Gia Lai")
+        );
+        // A stray mark inside a ministry's name.
+        let t = "BỘ TƯ’ PHÁP\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 187/TB-BTP\n";
+        assert_eq!(parse(t).issuer.as_deref(), Some("Bộ Tư pháp"));
+        // Debris of the rule under the issuer before "Độc lập".
+        let t = "VĂN PHÒNG CHÍNH PHỦ CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\non----- Độc lập - Tự do - Hạnh phúc\nSố: 447/TB-VPCP Hà Nội, ngày 04 tháng 11 năm 2024\n";
+        assert_eq!(parse(t).issuer.as_deref(), Some("Văn phòng Chính phủ"));
+        // The motto wrapped after "CHỦ".
+        let t = "ỦY BAN NHÂN DÂN TỈNH BÌNH THUẬN CỘNG HÒA XÃ HỘI CHỦ\nNGHĨA VIỆT NAM\nVĂN PHÒNG  Độc lập - Tự do - Hạnh phúc\nSố: 2104/TB-VP Bình Thuận, ngày 28 tháng 7 năm 2023\n";
+        assert_eq!(
+            parse(t).issuer.as_deref(),
+            Some("Văn phòng Ủy ban nhân dân tỉnh Bình Thuận")
+        );
+    }
+
+    #[test]
+    fn document_codes_misread_by_ocr() {
+        assert_eq!(repair_number("11842/UBND-kKT"), "11842/UBND-KT");
+        assert_eq!(repair_number("4915/BXD-OLN"), "4915/BXD-QLN");
+        assert_eq!(repair_number("32/CT-TTg"), "32/CT-TTg");
+        assert_eq!(repair_number("187/TTr-SNNPTNT"), "187/TTr-SNNPTNT");
+        assert_eq!(repair_number("15/BOL-X"), "15/BOL-X");
+    }
+
+    #[test]
+    fn signer_under_the_capacity_despite_ocr() {
+        let body = "ỦY BAN NHÂN DÂN\nTỈNH TUYÊN QUANG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 12/CT-UBND\n\nNội dung.\n\nNơi nhận:\n- Lưu: VT.\n";
+        // A capital read as a small letter.
+        let h = parse(&format!("{body}CHỦ TỊCH\n\nHà Trung kiên\n"));
+        assert_eq!(h.signer.as_deref(), Some("Hà Trung Kiên"));
+        // A rank before the name.
+        let h = parse(&format!(
+            "{body}KT. BỘ TRƯỞNG\nTHỨ TRƯỞNG\n\nThượng tướng Lê Quốc Hải\n"
+        ));
+        assert_eq!(h.signer.as_deref(), Some("Lê Quốc Hải"));
+        // A sentence in small letters is no name, even under capitals.
+        let h = parse(&format!("{body}CHỦ TỊCH\n\nĐã ký và đóng dấu\n"));
+        assert_ne!(h.signer.as_deref(), Some("Đã Ký Và Đóng Dấu"));
     }
 
     #[test]

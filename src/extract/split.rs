@@ -12,7 +12,8 @@ use super::re;
 
 static MOTTO: LazyLock<Regex> = LazyLock::new(|| {
     // "VIỆT NAM" may be wrapped onto the next line when two columns were flattened.
-    re(r"c[o0]ng\s+h[o0]a\s+x[a4]\s+h\S{1,2}\s+ch[u]\s+ngh[i1l]a(?:\s+vi[e]t\s+nam|\s*$)")
+    // OCR may wrap it as early as after "CHỦ".
+    re(r"c[o0]ng\s+h[o0]a\s+x[a4]\s+h\S{1,2}\s+ch[u](?:\s+ngh[i1l]a(?:\s+vi[e]t\s+nam|\s*$)|\s*$)")
 });
 
 /// Finds the national motto in a line when it stands as a header (in capitals, or alone on its
@@ -135,6 +136,30 @@ pub fn is_header_line(line: &str) -> bool {
         && upper_ratio(t) >= 0.75
 }
 
+/// Whether a header line opens the name of a body ("ỦY BAN NHÂN DÂN", "UBND TỈNH ...",
+/// "BỘ Y TẾ", "SỞ ...", "VĂN PHÒNG ...").
+fn opens_agency_name(line: &str) -> bool {
+    const HEADS: &[&str] = &[
+        "uy ban ",
+        "ubnd ",
+        "hoi dong ",
+        "hdnd ",
+        "bo ",
+        "so ",
+        "van phong ",
+        "ban ",
+        "cuc ",
+        "tong cuc ",
+        "thanh tra ",
+        "chinh phu",
+    ];
+    if !is_header_line(line) {
+        return false;
+    }
+    let f = format!("{} ", super::folded::fold_lower(line.trim()));
+    HEADS.iter().any(|h| f.starts_with(h))
+}
+
 /// Byte ranges of the documents of a cleaned file, in order. A file without a recognisable
 /// header is one document.
 pub fn split(text: &str) -> Vec<(usize, usize)> {
@@ -157,7 +182,14 @@ pub fn split(text: &str) -> Vec<(usize, usize)> {
         while j > 0 && taken < 3 {
             let (poff, pl) = lines[j - 1];
             if pl.trim().is_empty() {
-                if prefix_has_issuer || blanks >= 2 || taken > 0 && blanks >= 1 {
+                // OCR leaves blank lines inside an issuer block too: a blank is crossed
+                // upwards when the line above it opens a body's name ("ỦY BAN NHÂN DÂN").
+                let opens_name_above = j >= 2 && opens_agency_name(lines[j - 2].1);
+                if prefix_has_issuer
+                    || blanks >= 2
+                    || taken > 0 && blanks >= 1
+                    || taken > 0 && !opens_name_above
+                {
                     break;
                 }
                 blanks += 1;
@@ -177,6 +209,7 @@ pub fn split(text: &str) -> Vec<(usize, usize)> {
             }
             start = poff;
             taken += 1;
+            blanks = 0;
             j -= 1;
         }
         if starts.last().is_none_or(|&s| start > s) {
@@ -217,6 +250,25 @@ mod tests {
             "Thư gửi kèm.\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n\n{t}"
         ));
         assert_eq!(parts.len(), 2);
+    }
+
+    #[test]
+    fn issuer_block_broken_by_a_blank_line_starts_the_second_document() {
+        let t = "HUYỆN VĨNH BẢO\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nNội dung.\n\nTrần Đình Hiệp\n\nỦY BAN NHÂN DÂN\n\nTHÀNH PHỐ HẢI PHÒNG\n\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nSố: 1/UBND\n";
+        let parts = split(t);
+        assert_eq!(parts.len(), 2);
+        assert!(t[parts[1].0..parts[1].1].starts_with("ỦY BAN NHÂN DÂN"));
+        // A blank line under a line that opens no body's name still ends the block.
+        let t = "HUYỆN VĨNH BẢO\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nNội dung.\n\nPHÓ CHỦ TỊCH\n\nTHÀNH PHỐ HẢI PHÒNG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n";
+        let parts = split(t);
+        assert_eq!(parts.len(), 2);
+        assert!(t[parts[1].0..parts[1].1].starts_with("THÀNH PHỐ"));
+    }
+
+    #[test]
+    fn motto_wrapped_after_chu() {
+        assert!(motto_in_line("ỦY BAN NHÂN DÂN TỈNH BÌNH THUẬN CỘNG HÒA XÃ HỘI CHỦ").is_some());
+        assert!(motto_in_line("về chủ nghĩa xã hội chủ").is_none());
     }
 
     #[test]

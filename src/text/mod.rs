@@ -27,6 +27,7 @@ pub mod eval;
 pub mod layout;
 pub mod legacy;
 pub mod lm;
+pub mod names;
 pub mod restore;
 pub mod syllable;
 pub mod token;
@@ -90,7 +91,11 @@ pub fn normalize(input: &str) -> String {
         Some(r) => {
             let restored = r.restore(&repaired);
             if lines(&restored) == lines(&text) {
-                restored
+                if r.mode_of(&repaired) == restore::Mode::Damaged {
+                    names::keep_signer_letters(r, &repaired, &restored)
+                } else {
+                    restored
+                }
             } else {
                 repaired
             }
