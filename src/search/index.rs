@@ -10,16 +10,15 @@ use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
 use tantivy::indexer::IndexWriterOptions;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{
-    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
-    Term,
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher,
+    TantivyDocument, Term,
 };
 
 use super::query;
-use super::rank;
 use super::schema::{self, Fields};
 use super::snippet::{self, SnippetTerms};
 use super::tally::{self, FacetCache, Tally, Totals};
@@ -40,9 +39,13 @@ const MERGE_THREADS: usize = 1;
 const SNIPPET_CHARS: usize = 220;
 /// Most values listed per facet.
 const FACET_VALUES: usize = 50;
-/// Deepest hit (offset + limit) ranked by block-max pruning (see
-/// [`SearchIndex::top_pruned`]); deeper pages score every match.
-const PRUNED_MAX_HITS: usize = 200;
+/// Deepest hit (offset + limit) ranked among candidates (see [`SearchIndex::top_pruned`]);
+/// deeper pages score every match.
+const RESCORE_MAX_HITS: usize = 200;
+/// Candidates re-scored per hit asked for.
+const CANDIDATES_PER_HIT: usize = 3;
+/// Fewest candidates re-scored.
+const MIN_CANDIDATES: usize = 60;
 
 /// A full-text index of directives.
 ///
@@ -356,15 +359,18 @@ impl SearchIndex {
     }
 
     /// The best hits of `text_query` (all of whose clauses must match), best first,
-    /// when they can be found without scoring every match; `None` otherwise (prefixes
-    /// among other clauses, phrases of more than three syllables, document numbers,
-    /// deep pages).
+    /// when they can be found without scoring every match; `None` otherwise (prefixes,
+    /// phrases of more than three syllables, deep pages).
     ///
     /// One plain word or one-syllable prefix is a union of terms, ranked skipping blocks
     /// of documents that cannot enter the top (block-max WAND). Other queries whose
     /// clauses each require one term (words, phrases of two or three syllables) are
-    /// ranked by intersecting their required terms block by block and skipping the
-    /// blocks whose best possible score cannot enter the top (see [`rank`]).
+    /// not scored on every match either: the best documents of the union of all their
+    /// scoring terms (see [`query::candidate_query`]), found the same way, are the
+    /// candidates; those with every required term are scored by the whole query. A
+    /// document could only be missed if documents lacking a required term outscore it
+    /// in the union and crowd it out of the candidates; when too few candidates are left to
+    /// fill the page, every match is scored instead.
     fn top_pruned(
         &self,
         searcher: &Searcher,
@@ -379,12 +385,32 @@ impl SearchIndex {
             let top = TopDocs::with_limit(page.limit).and_offset(page.offset);
             return Ok(Some(searcher.search(text_query, &top.order_by_score())?));
         }
-        let plan = match query::term_plan(&self.fields, clauses) {
-            Some(plan) if wanted <= PRUNED_MAX_HITS => plan,
+        let (required, union) = match query::candidate_query(&self.fields, clauses) {
+            Some(candidates) if wanted <= RESCORE_MAX_HITS => candidates,
             _ => return Ok(None),
         };
-        let best = rank::top_hits(searcher, &plan, wanted)?;
-        Ok(Some(best.into_iter().skip(page.offset).collect()))
+        let best = searcher.search(
+            union.as_ref(),
+            &TopDocs::with_limit((wanted * CANDIDATES_PER_HIT).max(MIN_CANDIDATES))
+                .order_by_score(),
+        )?;
+        let mut candidates: Vec<DocAddress> = best.into_iter().map(|(_, a)| a).collect();
+        candidates.sort_unstable();
+        let leaves = query::score_parts(&self.fields, clauses);
+        let mut scored = rescore(searcher, &required, &leaves, &candidates)?;
+        if scored.len() < wanted {
+            // Too few candidates have every required term to fill the page: the matches are
+            // scored one by one instead, so a page is never short while matches remain.
+            return Ok(None);
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Ok(Some(
+            scored
+                .into_iter()
+                .skip(page.offset)
+                .take(page.limit)
+                .collect(),
+        ))
     }
 
     fn hit(&self, doc: &TantivyDocument, score: Option<f32>, snippets: &SnippetTerms) -> SearchHit {
@@ -485,6 +511,57 @@ impl Filters {
 struct Page {
     limit: usize,
     offset: usize,
+}
+
+/// The `candidates` (sorted) that have every `required` term, with the sums of the
+/// scores of the `leaves` of their query, each read by seeking its own scorer.
+fn rescore(
+    searcher: &Searcher,
+    required: &[Term],
+    leaves: &[Box<dyn Query>],
+    candidates: &[DocAddress],
+) -> Result<Vec<(f32, DocAddress)>, SearchError> {
+    let weights = leaves
+        .iter()
+        .map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut scored = Vec::with_capacity(candidates.len());
+    for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
+        let Some(first) = segment.first() else {
+            continue;
+        };
+        let reader = searcher.segment_reader(first.segment_ord);
+        let mut matching = vec![true; segment.len()];
+        for term in required {
+            let index = reader.inverted_index(term.field())?;
+            let Some(mut postings) = index.read_postings(term, IndexRecordOption::Basic)? else {
+                matching.fill(false);
+                break;
+            };
+            for (address, matches) in segment.iter().zip(matching.iter_mut()) {
+                let doc = address.doc_id;
+                *matches &= postings.doc() <= doc && postings.seek(doc) == doc;
+            }
+        }
+        let mut scores = vec![0f32; segment.len()];
+        for weight in &weights {
+            let mut scorer = weight.scorer(reader, 1.0)?;
+            for (address, score) in segment.iter().zip(scores.iter_mut()) {
+                let doc = address.doc_id;
+                if scorer.doc() <= doc && scorer.seek(doc) == doc {
+                    *score += scorer.score();
+                }
+            }
+        }
+        let found = scores.into_iter().zip(segment.iter().copied());
+        scored.extend(
+            found
+                .zip(&matching)
+                .filter(|(_, matches)| **matches)
+                .map(|(hit, _)| hit),
+        );
+    }
+    Ok(scored)
 }
 
 /// `text` (if any) and every filter; all documents when there is neither.

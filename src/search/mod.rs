@@ -17,7 +17,6 @@ mod analyzer;
 pub mod bench;
 mod index;
 mod query;
-mod rank;
 mod schema;
 mod snippet;
 pub mod synthetic;

@@ -18,7 +18,6 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
 use super::analyzer;
-use super::rank::TermPlan;
 use super::schema::Fields;
 use super::snippet::SnippetTerms;
 use crate::text;
@@ -407,36 +406,51 @@ pub fn text_query(fields: &Fields, clauses: &[Clause], relaxed: bool) -> Box<dyn
     Box::new(BooleanQuery::new(parts))
 }
 
-/// [`text_query`] as the terms that score it, for a query whose every clause requires
-/// one term (see [`required_term`]) and has no document number: its score on a match
-/// is the sum of the required terms' scores, of the optional ones it has (accent-exact
-/// words, a one-word title, adjacent plain words) and of the title phrases it has
-/// (clauses of two or three syllables). Their best matches are then found without
-/// scoring every match (see [`super::rank`]). `None` for other queries.
-pub fn term_plan(fields: &Fields, clauses: &[Clause]) -> Option<TermPlan> {
-    if clauses.iter().any(|c| c.number_key.is_some()) {
-        return None;
+/// The leaves of [`text_query`], whose scores on a matching document add up to its
+/// score: a few documents are re-scored one leaf at a time, as seeking a union of
+/// frequent terms reads every document near the target.
+pub fn score_parts(fields: &Fields, clauses: &[Clause]) -> Vec<Box<dyn Query>> {
+    let mut leaves = Vec::new();
+    for clause in clauses {
+        if clause.is_word_prefix() {
+            leaves.extend(
+                word_prefix_parts(fields, clause)
+                    .into_iter()
+                    .map(|(_, q)| q),
+            );
+        } else {
+            let ClauseParts { required, extras } = clause_parts(fields, clause);
+            leaves.extend(required);
+            leaves.extend(extras);
+        }
     }
+    leaves.extend(proximity(fields, clauses));
+    leaves
+}
+
+/// For a query whose every clause requires one term (see [`required_term`]): those
+/// terms, and a union of every term whose score adds to the score of [`text_query`]
+/// (the required terms, the accent-exact words, the words in the title, adjacent plain
+/// words), with their weights. On a document with all required terms, the union
+/// scores what the whole query scores (but for a title phrase, counted here word by
+/// word); the engine finds its best documents skipping blocks of documents that cannot
+/// enter the top (block-max WAND). `None` for other queries.
+pub fn candidate_query(fields: &Fields, clauses: &[Clause]) -> Option<(Vec<Term>, Box<dyn Query>)> {
     let required: Vec<Term> = clauses
         .iter()
         .map(|c| required_term(fields, c))
         .collect::<Option<_>>()?;
-    let mut optional = Vec::new();
-    let mut phrases = Vec::new();
+    let scored = |term: Term, boost: f32| -> (Occur, Box<dyn Query>) {
+        let query = Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs));
+        (Occur::Should, boosted(query, boost))
+    };
+    let mut parts: Vec<(Occur, Box<dyn Query>)> =
+        required.iter().map(|t| scored(t.clone(), 1.0)).collect();
     for clause in clauses {
-        let title: Vec<(Term, f32)> = clause
-            .folded
-            .iter()
-            .map(|f| (Term::from_field_text(fields.title, f), TITLE_BOOST))
-            .collect();
-        if title.len() == 1 {
-            optional.extend(title);
-        } else if let Some(phrase) = sequence(fields.title, &clause.folded, false) {
-            phrases.push((boosted(phrase, TITLE_BOOST), title));
-        }
         for (e, f) in clause.exact.iter().zip(&clause.folded) {
+            parts.push(scored(Term::from_field_text(fields.title, f), TITLE_BOOST));
             if e != f {
-                optional.push((Term::from_field_text(fields.body, e), EXACT_BOOST));
+                parts.push(scored(Term::from_field_text(fields.body, e), EXACT_BOOST));
             }
         }
     }
@@ -444,17 +458,11 @@ pub fn term_plan(fields: &Fields, clauses: &[Clause]) -> Option<TermPlan> {
     if plain {
         let folded: Vec<String> = clauses.iter().flat_map(|c| c.folded.clone()).collect();
         for pair in analyzer::pair_terms(&folded) {
-            optional.push((
-                Term::from_field_text(fields.shingles, &pair),
-                PROXIMITY_BOOST,
-            ));
+            let term = Term::from_field_text(fields.shingles, &pair);
+            parts.push(scored(term, PROXIMITY_BOOST));
         }
     }
-    Some(TermPlan {
-        required,
-        optional,
-        phrases,
-    })
+    Some((required, Box::new(BooleanQuery::new(parts))))
 }
 
 /// The documents [`text_query`] matches, without what only adds to the score: for
