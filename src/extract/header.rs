@@ -656,20 +656,9 @@ fn letters_of(s: &str) -> String {
 /// a misreading of it ("Pháp Tích", "Bộ Nắng" for "Đà Nẵng"): as many words, and within one
 /// letter (two for names of six letters or more). `None` when the place is right or far.
 fn own_place_near(place: &str, own: [Option<&str>; 2]) -> Option<String> {
-    const UNITS: &[&str] = &[
-        "tỉnh ",
-        "thành phố ",
-        "huyện ",
-        "quận ",
-        "thị xã ",
-        "thị trấn ",
-        "phường ",
-        "xã ",
-        "đặc khu ",
-    ];
     let read = letters_of(place);
     for name in own.into_iter().flatten() {
-        let bare = UNITS
+        let bare = crate::text::layout::ADMINISTRATIVE_UNITS
             .iter()
             .find_map(|u| name.strip_prefix(u))
             .unwrap_or(name);

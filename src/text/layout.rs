@@ -111,6 +111,20 @@ fn roman(n: u32) -> String {
     format!("{tens}{}", ONES[(n % 10) as usize])
 }
 
+/// The words of administrative units written before a place's name, each with its space:
+/// provinces and cities first, then districts, towns, wards and communes.
+pub const ADMINISTRATIVE_UNITS: [&str; 9] = [
+    "tỉnh ",
+    "thành phố ",
+    "huyện ",
+    "quận ",
+    "thị xã ",
+    "thị trấn ",
+    "phường ",
+    "xã ",
+    "đặc khu ",
+];
+
 /// Names of places (provinces, districts, communes) without their unit ("Hà Nội", "Ninh
 /// Kiều"), from `dictionaries/places.txt` with the tone marks placed as everywhere else, each
 /// with its letters folded to lower case.
@@ -118,21 +132,11 @@ fn roman(n: u32) -> String {
 fn place_names() -> &'static [(String, String, u8)] {
     static NAMES: std::sync::OnceLock<Vec<(String, String, u8)>> = std::sync::OnceLock::new();
     NAMES.get_or_init(|| {
-        const UNITS: [&str; 8] = [
-            "tỉnh ",
-            "thành phố ",
-            "huyện ",
-            "quận ",
-            "thị xã ",
-            "thị trấn ",
-            "phường ",
-            "xã ",
-        ];
         let mut out: Vec<(String, String, u8)> = include_str!("../../dictionaries/places.txt")
             .lines()
             .filter(|l| !l.starts_with('#'))
             .filter_map(|l| {
-                UNITS
+                ADMINISTRATIVE_UNITS
                     .iter()
                     .enumerate()
                     .find_map(|(k, u)| l.strip_prefix(u).map(|name| (name, u8::from(k > 1))))
