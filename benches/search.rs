@@ -1,7 +1,7 @@
 //! Search benchmark: `cargo bench --bench search`.
 //! Environment: SEARCH_BENCH_DIRECTIVES (default 100000), SEARCH_BENCH_QUERIES (2000),
 //! SEARCH_BENCH_SEED (42), SEARCH_BENCH_COMMIT_EVERY (100000), SEARCH_BENCH_FACETS (true),
-//! SEARCH_BENCH_CPU_TIME (false: time queries by thread CPU time, not wall time),
+//! SEARCH_BENCH_THREADS (threads per query; default one per core, at most 4),
 //! SEARCH_BENCH_REUSE (false: keep an index of the same size from an earlier run),
 //! SEARCH_BENCH_DIR (default: target/search-bench), SEARCH_BENCH_SLOW_MS (print the queries
 //! slower than this), SEARCH_BENCH_ONLY (run one query class only: word, words, folded, phrase,
@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         commit_every: env_or("SEARCH_BENCH_COMMIT_EVERY", defaults.commit_every),
         facets: env_or("SEARCH_BENCH_FACETS", defaults.facets),
         reuse: env_or("SEARCH_BENCH_REUSE", defaults.reuse),
-        cpu_time: env_or("SEARCH_BENCH_CPU_TIME", defaults.cpu_time),
+        search_threads: env_or("SEARCH_BENCH_THREADS", defaults.search_threads),
         show_slower_than: std::env::var("SEARCH_BENCH_SLOW_MS")
             .ok()
             .and_then(|v| v.parse::<f64>().ok())

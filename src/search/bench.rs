@@ -22,10 +22,8 @@ pub struct BenchConfig {
     pub commit_every: usize,
     /// Ask for facet counts with every query.
     pub facets: bool,
-    /// Time queries by the CPU time of the searching thread instead of wall time, so
-    /// that other processes on a busy machine do not inflate the figures (Linux only;
-    /// falls back to wall time).
-    pub cpu_time: bool,
+    /// Threads each query is searched on (see [`SearchIndex::open_with_threads`]).
+    pub search_threads: usize,
     /// Keep an index from an earlier run with the same number of directives (the
     /// indexing figures are then absent).
     pub reuse: bool,
@@ -43,7 +41,7 @@ impl Default for BenchConfig {
             seed: 42,
             commit_every: 100_000,
             facets: true,
-            cpu_time: false,
+            search_threads: super::index::search_threads(),
             reuse: false,
             show_slower_than: None,
             only: None,
@@ -103,12 +101,17 @@ pub struct LatencyStats {
     pub class: Option<QueryClass>,
     /// Queries run.
     pub count: usize,
-    /// Median latency.
+    /// Median latency (wall time from query to results).
     pub p50: Duration,
     /// 99th percentile latency.
     pub p99: Duration,
     /// Slowest query.
     pub max: Duration,
+    /// Median CPU time of a query: all the threads of the process while it ran (the
+    /// work it cost, whatever the other processes of the machine were doing).
+    pub cpu_p50: Duration,
+    /// 99th percentile CPU time.
+    pub cpu_p99: Duration,
     /// Mean number of matching directives.
     pub mean_total: f64,
 }
@@ -166,18 +169,20 @@ impl BenchReport {
     fn write_latency(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{:<10} {:>6} {:>9} {:>9} {:>9} {:>10}",
-            "class", "count", "p50 ms", "p99 ms", "max ms", "mean hits"
+            "{:<10} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10}",
+            "class", "count", "p50 ms", "p99 ms", "max ms", "cpu p50", "cpu p99", "mean hits"
         )?;
         for s in self.per_class.iter().chain(std::iter::once(&self.overall)) {
             writeln!(
                 f,
-                "{:<10} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>10.0}",
+                "{:<10} {:>6} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>9.2} {:>10.0}",
                 s.class.map_or("all".to_string(), |c| format!("{c:?}")),
                 s.count,
                 ms(s.p50),
                 ms(s.p99),
                 ms(s.max),
+                ms(s.cpu_p50),
+                ms(s.cpu_p99),
                 s.mean_total
             )?;
         }
@@ -192,11 +197,11 @@ fn ms(d: Duration) -> f64 {
 /// Indexes `config.directives` synthetic directives into a new index in `dir`, then
 /// times `config.queries` queries of a mix of [`QueryClass`]es.
 pub fn run(dir: &Path, config: &BenchConfig) -> Result<BenchReport, SearchError> {
-    let index = match SearchIndex::open(dir) {
+    let index = match SearchIndex::open_with_threads(dir, config.search_threads) {
         Err(SearchError::SchemaMismatch(_)) => {
             // A benchmark index from an older schema: start afresh.
             std::fs::remove_dir_all(dir)?;
-            SearchIndex::open(dir)?
+            SearchIndex::open_with_threads(dir, config.search_threads)?
         }
         other => other?,
     };
@@ -232,13 +237,10 @@ pub fn run(dir: &Path, config: &BenchConfig) -> Result<BenchReport, SearchError>
         index.commit()?;
     }
     let indexing_time = started.elapsed();
-    let indexing_cpu_time = match (cpu_started, process_cpu_time()) {
-        (Some(before), Some(after)) => after.saturating_sub(before),
-        _ => Duration::ZERO,
-    };
+    let indexing_cpu_time = process_cpu_time().saturating_sub(cpu_started);
 
     let mut query_generator = DirectiveGenerator::new(config.seed.wrapping_add(1));
-    let mut samples: Vec<(QueryClass, Duration, usize)> = Vec::with_capacity(config.queries);
+    let mut samples: Vec<Sample> = Vec::with_capacity(config.queries);
     for i in 0..config.queries {
         let class = CLASSES[i % CLASSES.len()];
         let mut query = make_query(class, &mut query_generator, &numbers, &kinds, &agencies);
@@ -247,27 +249,31 @@ pub fn run(dir: &Path, config: &BenchConfig) -> Result<BenchReport, SearchError>
         }
         query.facets = config.facets;
         let t = Instant::now();
-        let cpu = thread_cpu_time();
+        let cpu_before = process_cpu_time();
         let results = index.search(&query)?;
-        let elapsed = match (cpu, thread_cpu_time()) {
-            (Some(before), Some(after)) if config.cpu_time => after.saturating_sub(before),
-            _ => t.elapsed(),
-        };
-        if config.show_slower_than.is_some_and(|limit| elapsed > limit) {
+        let wall = t.elapsed();
+        let cpu = process_cpu_time().saturating_sub(cpu_before);
+        if config.show_slower_than.is_some_and(|limit| wall > limit) {
             println!(
-                "slow: {class:?} {:.2} ms, {} hits: {query:?}",
-                ms(elapsed),
+                "slow: {class:?} {:.2} ms ({:.2} ms CPU), {} hits: {query:?}",
+                ms(wall),
+                ms(cpu),
                 results.total
             );
         }
-        samples.push((class, elapsed, results.total));
+        samples.push(Sample {
+            class,
+            wall,
+            cpu,
+            total: results.total,
+        });
     }
 
     let directives_per_second = config.directives as f64 / indexing_time.as_secs_f64().max(1e-9);
     let per_class = CLASSES
         .iter()
         .filter(|c| config.only.is_none_or(|only| only == **c))
-        .map(|c| stats(Some(*c), samples.iter().filter(|s| s.0 == *c)))
+        .map(|c| stats(Some(*c), samples.iter().filter(|s| s.class == *c)))
         .collect();
     Ok(BenchReport {
         directives: config.directives,
@@ -281,18 +287,29 @@ pub fn run(dir: &Path, config: &BenchConfig) -> Result<BenchReport, SearchError>
     })
 }
 
-fn stats<'a>(
-    class: Option<QueryClass>,
-    samples: impl Iterator<Item = &'a (QueryClass, Duration, usize)>,
-) -> LatencyStats {
-    let mut durations = Vec::new();
+/// One timed query.
+struct Sample {
+    class: QueryClass,
+    /// Wall time from query to results.
+    wall: Duration,
+    /// CPU time of the process meanwhile.
+    cpu: Duration,
+    /// Matching directives.
+    total: usize,
+}
+
+fn stats<'a>(class: Option<QueryClass>, samples: impl Iterator<Item = &'a Sample>) -> LatencyStats {
+    let mut walls = Vec::new();
+    let mut cpus = Vec::new();
     let mut totals = 0usize;
-    for (_, d, total) in samples {
-        durations.push(*d);
-        totals = totals.saturating_add(*total);
+    for sample in samples {
+        walls.push(sample.wall);
+        cpus.push(sample.cpu);
+        totals = totals.saturating_add(sample.total);
     }
-    durations.sort_unstable();
-    let at = |p: f64| {
+    walls.sort_unstable();
+    cpus.sort_unstable();
+    let at = |durations: &[Duration], p: f64| {
         let rank = ((durations.len() as f64) * p).ceil() as usize;
         durations
             .get(rank.saturating_sub(1))
@@ -301,11 +318,13 @@ fn stats<'a>(
     };
     LatencyStats {
         class,
-        count: durations.len(),
-        p50: at(0.50),
-        p99: at(0.99),
-        max: durations.last().copied().unwrap_or_default(),
-        mean_total: totals as f64 / durations.len().max(1) as f64,
+        count: walls.len(),
+        p50: at(&walls, 0.50),
+        p99: at(&walls, 0.99),
+        max: walls.last().copied().unwrap_or_default(),
+        cpu_p50: at(&cpus, 0.50),
+        cpu_p99: at(&cpus, 0.99),
+        mean_total: totals as f64 / walls.len().max(1) as f64,
     }
 }
 
@@ -378,16 +397,13 @@ pub(crate) fn thread_cpu_time() -> Option<Duration> {
     Some(Duration::new(seconds, nanos))
 }
 
-/// CPU time consumed by the whole process so far (Linux `/proc/self/stat`, assuming
-/// the usual 100 clock ticks per second).
-fn process_cpu_time() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let rest = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some(Duration::from_millis((utime + stime).saturating_mul(10)))
+/// CPU time consumed by all the threads of the process so far
+/// (`CLOCK_PROCESS_CPUTIME_ID`, to the nanosecond).
+fn process_cpu_time() -> Duration {
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    let seconds = u64::try_from(now.tv_sec).unwrap_or_default();
+    let nanos = u32::try_from(now.tv_nsec).unwrap_or_default();
+    Duration::new(seconds, nanos)
 }
 
 fn dir_size(dir: &Path) -> Result<u64, SearchError> {
@@ -415,7 +431,7 @@ mod tests {
             seed: 3,
             commit_every: 100,
             facets: true,
-            cpu_time: false,
+            search_threads: 2,
             reuse: false,
             show_slower_than: None,
             only: None,

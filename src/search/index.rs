@@ -47,6 +47,17 @@ const CANDIDATES_PER_HIT: usize = 3;
 /// Fewest candidates re-scored.
 const MIN_CANDIDATES: usize = 60;
 
+/// Most threads one search runs on: its segments are searched in parallel, so a
+/// query waits for the largest segment rather than for all of them in turn.
+const MAX_SEARCH_THREADS: usize = 4;
+
+/// Threads of one search: the cores of the machine, at most [`MAX_SEARCH_THREADS`].
+pub fn search_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(MAX_SEARCH_THREADS)
+}
+
 /// A full-text index of directives.
 ///
 /// There is one writer per index; writes become visible to searches after
@@ -64,6 +75,12 @@ impl SearchIndex {
     /// Fails with [`SearchError::SchemaMismatch`] when the index on disk has another
     /// schema (the directory may then be deleted and the index rebuilt).
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        Self::open_with_threads(dir, search_threads())
+    }
+
+    /// Like [`SearchIndex::open`], searching each query on at most `threads` threads
+    /// (one segment per thread at a time; `open` uses one per core, up to four).
+    pub fn open_with_threads(dir: &Path, threads: usize) -> Result<Self, SearchError> {
         std::fs::create_dir_all(dir)?;
         let (schema, fields) = schema::build();
         let directory = MmapDirectory::open(dir)?;
@@ -76,17 +93,20 @@ impl SearchIndex {
         } else {
             Index::create(directory, schema, tantivy::IndexSettings::default())?
         };
-        Self::from_index(index, fields)
+        Self::from_index(index, fields, threads)
     }
 
     /// Creates an empty index in memory (tests, benchmarks).
     pub fn open_in_ram() -> Result<Self, SearchError> {
         let (schema, fields) = schema::build();
-        Self::from_index(Index::create_in_ram(schema), fields)
+        Self::from_index(Index::create_in_ram(schema), fields, search_threads())
     }
 
-    fn from_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
+    fn from_index(mut index: Index, fields: Fields, threads: usize) -> Result<Self, SearchError> {
         analyzer::register(&index);
+        if threads > 1 {
+            index.set_multithread_executor(threads)?;
+        }
         let options = IndexWriterOptions::builder()
             .memory_budget_per_thread(WRITER_MEMORY_BYTES)
             .num_worker_threads(WRITER_THREADS)
@@ -525,43 +545,56 @@ fn rescore(
         .iter()
         .map(|q| q.weight(EnableScoring::enabled_from_searcher(searcher)))
         .collect::<Result<Vec<_>, _>>()?;
-    let mut scored = Vec::with_capacity(candidates.len());
-    for segment in candidates.chunk_by(|a, b| a.segment_ord == b.segment_ord) {
-        let Some(first) = segment.first() else {
-            continue;
+    let mut segments: Vec<&[DocAddress]> = candidates
+        .chunk_by(|a, b| a.segment_ord == b.segment_ord)
+        .collect();
+    segments.sort_by_key(|segment| std::cmp::Reverse(segment.len()));
+    let scored = searcher.index().search_executor().map(
+        |segment| rescore_segment(searcher, required, &weights, segment),
+        segments.into_iter(),
+    )?;
+    Ok(scored.into_iter().flatten().collect())
+}
+
+/// The [`rescore`] of the candidates of one segment (`segment`, in document order).
+fn rescore_segment(
+    searcher: &Searcher,
+    required: &[Term],
+    weights: &[Box<dyn tantivy::query::Weight>],
+    segment: &[DocAddress],
+) -> tantivy::Result<Vec<(f32, DocAddress)>> {
+    let Some(first) = segment.first() else {
+        return Ok(Vec::new());
+    };
+    let reader = searcher.segment_reader(first.segment_ord);
+    let mut matching = vec![true; segment.len()];
+    for term in required {
+        let index = reader.inverted_index(term.field())?;
+        let Some(mut postings) = index.read_postings(term, IndexRecordOption::Basic)? else {
+            return Ok(Vec::new());
         };
-        let reader = searcher.segment_reader(first.segment_ord);
-        let mut matching = vec![true; segment.len()];
-        for term in required {
-            let index = reader.inverted_index(term.field())?;
-            let Some(mut postings) = index.read_postings(term, IndexRecordOption::Basic)? else {
-                matching.fill(false);
-                break;
-            };
-            for (address, matches) in segment.iter().zip(matching.iter_mut()) {
-                let doc = address.doc_id;
-                *matches &= postings.doc() <= doc && postings.seek(doc) == doc;
-            }
+        for (address, matches) in segment.iter().zip(matching.iter_mut()) {
+            let doc = address.doc_id;
+            *matches &= postings.doc() <= doc && postings.seek(doc) == doc;
         }
-        let mut scores = vec![0f32; segment.len()];
-        for weight in &weights {
-            let mut scorer = weight.scorer(reader, 1.0)?;
-            for (address, score) in segment.iter().zip(scores.iter_mut()) {
-                let doc = address.doc_id;
-                if scorer.doc() <= doc && scorer.seek(doc) == doc {
-                    *score += scorer.score();
-                }
-            }
-        }
-        let found = scores.into_iter().zip(segment.iter().copied());
-        scored.extend(
-            found
-                .zip(&matching)
-                .filter(|(_, matches)| **matches)
-                .map(|(hit, _)| hit),
-        );
     }
-    Ok(scored)
+    let mut scores = vec![0f32; segment.len()];
+    for weight in weights {
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        for (address, score) in segment.iter().zip(scores.iter_mut()) {
+            let doc = address.doc_id;
+            if scorer.doc() <= doc && scorer.seek(doc) == doc {
+                *score += scorer.score();
+            }
+        }
+    }
+    Ok(scores
+        .into_iter()
+        .zip(segment.iter().copied())
+        .zip(&matching)
+        .filter(|(_, matches)| **matches)
+        .map(|(hit, _)| hit)
+        .collect())
 }
 
 /// `text` (if any) and every filter; all documents when there is neither.

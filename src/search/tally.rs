@@ -264,96 +264,124 @@ pub fn tally_terms(
     facets: Option<&FacetCache>,
 ) -> tantivy::Result<Totals> {
     let tally = Tally { facets };
+    let segments = by_size(searcher);
+    let counted = searcher.index().search_executor().map(
+        |(ord, reader)| tally_segment(&tally, ord, reader, groups),
+        segments.into_iter(),
+    )?;
     let mut all = Totals::default();
-    'segments: for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let mut postings: Vec<Vec<SegmentPostings>> = Vec::with_capacity(groups.len());
-        for group in groups {
-            let mut any = Vec::with_capacity(group.len());
-            for term in group {
-                let index = reader.inverted_index(term.field())?;
-                any.extend(index.read_postings(term, IndexRecordOption::Basic)?);
-            }
-            if any.is_empty() {
-                continue 'segments;
-            }
-            postings.push(any);
-        }
-        let frequency = |any: &Vec<SegmentPostings>| -> u32 {
-            any.iter()
-                .map(|p| p.doc_freq())
-                .fold(0, u32::saturating_add)
-        };
-        postings.sort_by_key(frequency);
-        let mut segment = tally.for_segment(u32::try_from(ord).unwrap_or(u32::MAX), reader)?;
-        let alive = reader.alive_bitset();
-        let mut block = Vec::with_capacity(tantivy::COLLECT_BLOCK_BUFFER_LEN);
-        let mut emit = |doc: DocId, segment: &mut SegmentTally| {
-            if alive.is_none_or(|a| a.is_alive(doc)) {
-                block.push(doc);
-                if block.len() == block.capacity() {
-                    segment.collect_block(&block);
-                    block.clear();
-                }
-            }
-        };
-        let singles = postings.iter().all(|any| any.len() == 1);
-        let rare = postings
-            .first()
-            .is_some_and(|lead| frequency(lead).saturating_mul(DENSE_FRACTION) < reader.max_doc());
-        if singles && rare {
-            let mut singles: Vec<SegmentPostings> = postings.into_iter().flatten().collect();
-            let Some((lead, others)) = singles.split_first_mut() else {
-                continue;
-            };
-            let mut doc = lead.doc();
-            'docs: while doc != tantivy::TERMINATED {
-                for other in others.iter_mut() {
-                    let found = if other.doc() < doc {
-                        other.seek(doc)
-                    } else {
-                        other.doc()
-                    };
-                    if found != doc {
-                        if found == tantivy::TERMINATED {
-                            break 'docs;
-                        }
-                        doc = lead.seek(found);
-                        continue 'docs;
-                    }
-                }
-                emit(doc, &mut segment);
-                doc = lead.advance();
-            }
-        } else {
-            let words = reader.max_doc().div_ceil(64) as usize;
-            let mut bits: Option<Vec<u64>> = None;
-            for any in &mut postings {
-                let mut group = vec![0u64; words];
-                for p in any.iter_mut() {
-                    add_docs(p, &mut group);
-                }
-                match &mut bits {
-                    None => bits = Some(group),
-                    Some(bits) => {
-                        for (word, other) in bits.iter_mut().zip(&group) {
-                            *word &= other;
-                        }
-                    }
-                }
-            }
-            for (i, word) in bits.unwrap_or_default().into_iter().enumerate() {
-                let mut word = word;
-                while word != 0 {
-                    let doc = (i as u32) * 64 + word.trailing_zeros();
-                    emit(doc, &mut segment);
-                    word &= word - 1;
-                }
-            }
-        }
-        segment.collect_block(&block);
-        all.absorb(segment.harvest());
+    for totals in counted.into_iter().flatten() {
+        all.absorb(totals);
     }
     Ok(all)
+}
+
+/// The segments of `searcher` with their ordinals, largest first: run in parallel, the
+/// long tasks start first and the short ones fill the gaps.
+fn by_size(searcher: &Searcher) -> Vec<(SegmentOrdinal, &SegmentReader)> {
+    let mut segments: Vec<(SegmentOrdinal, &SegmentReader)> = searcher
+        .segment_readers()
+        .iter()
+        .enumerate()
+        .map(|(ord, reader)| (u32::try_from(ord).unwrap_or(u32::MAX), reader))
+        .collect();
+    segments.sort_by_key(|(_, reader)| std::cmp::Reverse(reader.max_doc()));
+    segments
+}
+
+/// The [`tally_terms`] of one segment; `None` when a group has no term in it.
+fn tally_segment(
+    tally: &Tally<'_>,
+    ord: SegmentOrdinal,
+    reader: &SegmentReader,
+    groups: &[Vec<tantivy::Term>],
+) -> tantivy::Result<Option<Totals>> {
+    let mut postings: Vec<Vec<SegmentPostings>> = Vec::with_capacity(groups.len());
+    for group in groups {
+        let mut any = Vec::with_capacity(group.len());
+        for term in group {
+            let index = reader.inverted_index(term.field())?;
+            any.extend(index.read_postings(term, IndexRecordOption::Basic)?);
+        }
+        if any.is_empty() {
+            return Ok(None);
+        }
+        postings.push(any);
+    }
+    let frequency = |any: &Vec<SegmentPostings>| -> u32 {
+        any.iter()
+            .map(|p| p.doc_freq())
+            .fold(0, u32::saturating_add)
+    };
+    postings.sort_by_key(frequency);
+    let mut segment = tally.for_segment(ord, reader)?;
+    let alive = reader.alive_bitset();
+    let mut block = Vec::with_capacity(tantivy::COLLECT_BLOCK_BUFFER_LEN);
+    let mut emit = |doc: DocId, segment: &mut SegmentTally| {
+        if alive.is_none_or(|a| a.is_alive(doc)) {
+            block.push(doc);
+            if block.len() == block.capacity() {
+                segment.collect_block(&block);
+                block.clear();
+            }
+        }
+    };
+    let singles = postings.iter().all(|any| any.len() == 1);
+    let rare = postings
+        .first()
+        .is_some_and(|lead| frequency(lead).saturating_mul(DENSE_FRACTION) < reader.max_doc());
+    if singles && rare {
+        let mut singles: Vec<SegmentPostings> = postings.into_iter().flatten().collect();
+        let Some((lead, others)) = singles.split_first_mut() else {
+            return Ok(None);
+        };
+        let mut doc = lead.doc();
+        'docs: while doc != tantivy::TERMINATED {
+            for other in others.iter_mut() {
+                let found = if other.doc() < doc {
+                    other.seek(doc)
+                } else {
+                    other.doc()
+                };
+                if found != doc {
+                    if found == tantivy::TERMINATED {
+                        break 'docs;
+                    }
+                    doc = lead.seek(found);
+                    continue 'docs;
+                }
+            }
+            emit(doc, &mut segment);
+            doc = lead.advance();
+        }
+    } else {
+        let words = reader.max_doc().div_ceil(64) as usize;
+        let mut bits: Option<Vec<u64>> = None;
+        for any in &mut postings {
+            let mut group = vec![0u64; words];
+            for p in any.iter_mut() {
+                add_docs(p, &mut group);
+            }
+            match &mut bits {
+                None => bits = Some(group),
+                Some(bits) => {
+                    for (word, other) in bits.iter_mut().zip(&group) {
+                        *word &= other;
+                    }
+                }
+            }
+        }
+        for (i, word) in bits.unwrap_or_default().into_iter().enumerate() {
+            let mut word = word;
+            while word != 0 {
+                let doc = (i as u32) * 64 + word.trailing_zeros();
+                emit(doc, &mut segment);
+                word &= word - 1;
+            }
+        }
+    }
+    segment.collect_block(&block);
+    Ok(Some(segment.harvest()))
 }
 
 /// Sets the bits of the documents of `postings` in `bits`.
