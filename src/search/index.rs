@@ -58,6 +58,9 @@ pub fn search_threads() -> usize {
         .min(MAX_SEARCH_THREADS)
 }
 
+/// A hit's score and address.
+type ScoredHit = (f32, DocAddress);
+
 /// A full-text index of directives.
 ///
 /// There is one writer per index; writes become visible to searches after
@@ -292,20 +295,20 @@ impl SearchIndex {
         };
         let (ranked, totals): (Vec<(Option<f32>, DocAddress)>, Totals) = match by_score {
             Some(text_query) => {
-                let pruned = (!relaxed && filters.is_empty())
-                    .then(|| self.top_pruned(searcher, text_query.as_ref(), clauses, top))
-                    .transpose()?
-                    .flatten();
+                let pruned = if !relaxed && filters.is_empty() {
+                    self.top_and_count(searcher, text_query.as_ref(), clauses, top, || {
+                        match self.required_terms(clauses, filter, relaxed) {
+                            Some(terms) => tally::tally_terms(searcher, &terms, tally.facets),
+                            None => searcher.search(&matching, &tally),
+                        }
+                    })?
+                } else {
+                    None
+                };
                 match pruned {
-                    // The top hits were found without scoring every match: one pass
-                    // without scores counts the matches.
-                    Some(hits) => {
-                        let totals = match self.required_terms(clauses, filter, relaxed) {
-                            Some(terms) => tally::tally_terms(searcher, &terms, tally.facets)?,
-                            None => searcher.search(&matching, &tally)?,
-                        };
-                        (scored_hits(hits), totals)
-                    }
+                    // The top hits were found without scoring every match, and the
+                    // matches counted in a pass without scores.
+                    Some((hits, totals)) => (scored_hits(hits), totals),
                     // Every match is scored: it is counted in the same pass.
                     None => {
                         let scored = conjunction(Some(text_query.box_clone()), filters);
@@ -376,6 +379,33 @@ impl SearchIndex {
             .collect::<Option<_>>()?;
         groups.extend(filter.terms.iter().map(|t| vec![t.clone()]));
         (groups.len() >= 2 || groups.iter().any(|g| g.len() > 1)).then_some(groups)
+    }
+
+    /// The best hits of `text_query` (see [`SearchIndex::top_pruned`]) and the totals
+    /// that `count` computes, side by side on two threads (each spreading its segments
+    /// over the search pool): neither waits for the other's slowest segment. `None`
+    /// when the best hits cannot be found without scoring every match (the count is
+    /// then dropped: that pass counts too).
+    fn top_and_count(
+        &self,
+        searcher: &Searcher,
+        text_query: &dyn Query,
+        clauses: &[query::Clause],
+        page: Page,
+        count: impl FnOnce() -> tantivy::Result<Totals> + Send,
+    ) -> Result<Option<(Vec<ScoredHit>, Totals)>, SearchError> {
+        let (hits, totals) = std::thread::scope(|scope| {
+            let counting = scope.spawn(count);
+            let hits = self.top_pruned(searcher, text_query, clauses, page);
+            let totals = counting
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (hits, totals)
+        });
+        match hits? {
+            Some(hits) => Ok(Some((hits, totals?))),
+            None => Ok(None),
+        }
     }
 
     /// The best hits of `text_query` (all of whose clauses must match), best first,
