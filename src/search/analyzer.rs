@@ -17,7 +17,7 @@ use std::ops::Range;
 use tantivy::Index;
 use tantivy::tokenizer::{
     LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer, Token, TokenFilter, TokenStream,
-    Tokenizer,
+    Tokenizer, WhitespaceTokenizer,
 };
 use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
@@ -28,6 +28,14 @@ pub const VIETNAMESE: &str = "dondoc_vi";
 /// Name of the analyzer of folded syllable pairs and triples ("chuyen doi", "doi so",
 /// "#chuyen doi so").
 pub const SHINGLES: &str = "dondoc_vi_shingles";
+/// Name of the analyzer of the word beginnings computed by [`beginnings`]: it only
+/// splits them at white space.
+pub const BEGINNINGS: &str = "dondoc_vi_beginnings";
+/// Shortest word beginning indexed, in characters.
+pub const MIN_PREFIX_CHARS: usize = 2;
+/// Longest word beginning indexed, in characters (at most four: a beginning is packed
+/// into a `u32` by [`beginnings`]); longer prefixes begin few words.
+pub const MAX_PREFIX_CHARS: usize = 4;
 /// First character of a triple term, which sets triples apart from pairs: a prefix of
 /// pairs ("kien gi*") never expands to triples.
 pub const TRIPLE_MARK: char = '#';
@@ -59,6 +67,71 @@ pub fn shingles_analyzer() -> TextAnalyzer {
         .build()
 }
 
+/// The distinct beginnings of the words of `values`, space-separated and sorted: the
+/// first [`MIN_PREFIX_CHARS`] to [`MAX_PREFIX_CHARS`] characters of every word (the
+/// whole word when it is that short), lower-cased and folded ("Chuyển" gives "ch",
+/// "chu" and "chuy"). Beginnings that do not fold to ASCII letters and digits are left
+/// out (see [`is_indexed_prefix`]).
+///
+/// A document has each beginning once: a prefix matches documents, not how many words
+/// of a document begin with it. Indexing each distinct beginning once, instead of every
+/// beginning of every word, keeps the index small and fast to write; each beginning is
+/// packed into one integer while the distinct ones are sorted out.
+pub fn beginnings<'a>(values: impl IntoIterator<Item = &'a str>) -> String {
+    let mut packed: Vec<u32> = Vec::new();
+    let mut folded = String::new();
+    for value in values {
+        for piece in value.split(|c: char| !c.is_alphanumeric()) {
+            if piece.len() > MAX_TOKEN_BYTES {
+                continue;
+            }
+            folded.clear();
+            for c in piece.chars().take(MAX_PREFIX_CHARS) {
+                for lower in c.to_lowercase() {
+                    fold_char(lower, &mut folded);
+                }
+            }
+            let bytes = folded.as_bytes();
+            let ascii = bytes
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count()
+                .min(MAX_PREFIX_CHARS);
+            // A beginning of up to four ASCII bytes is one integer, its bytes from the
+            // most significant end: integer order is then alphabetical order.
+            let mut key = 0u32;
+            for (n, byte) in bytes.iter().take(ascii).enumerate() {
+                key |= u32::from(*byte) << (24 - 8 * n);
+                if n + 1 >= MIN_PREFIX_CHARS {
+                    packed.push(key);
+                }
+            }
+        }
+    }
+    packed.sort_unstable();
+    packed.dedup();
+    let mut out = String::with_capacity(packed.len() * 4);
+    for key in packed {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(
+            key.to_be_bytes()
+                .into_iter()
+                .take_while(|b| *b != 0)
+                .map(char::from),
+        );
+    }
+    out
+}
+
+/// Whether a one-syllable prefix (lower case, folded) is one of the [`beginnings`]
+/// indexed: [`MIN_PREFIX_CHARS`] to [`MAX_PREFIX_CHARS`] ASCII letters and digits.
+pub fn is_indexed_prefix(prefix: &str) -> bool {
+    (MIN_PREFIX_CHARS..=MAX_PREFIX_CHARS).contains(&prefix.len())
+        && prefix.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
 /// The pair terms of consecutive folded tokens.
 pub fn pair_terms(folded: &[String]) -> Vec<String> {
     folded
@@ -86,6 +159,10 @@ pub fn triple_terms(folded: &[String]) -> Vec<String> {
 pub fn register(index: &Index) {
     index.tokenizers().register(VIETNAMESE, analyzer());
     index.tokenizers().register(SHINGLES, shingles_analyzer());
+    index.tokenizers().register(
+        BEGINNINGS,
+        TextAnalyzer::builder(WhitespaceTokenizer::default()).build(),
+    );
 }
 
 /// Folds one lower-case token: diacritics removed, đ becomes d.
@@ -517,6 +594,23 @@ mod tests {
             .collect();
         assert_eq!(pair_terms(&folded), vec!["chuyen doi", "doi so", "so hoa"]);
         assert_eq!(triple_terms(&folded), vec!["#chuyen doi so", "#doi so hoa"]);
+    }
+
+    #[test]
+    fn word_beginnings_folded_once_each() {
+        let got = beginnings(["Chuyển đổi số Tư A 5", "chuyển 2024 ĐỒNG"]);
+        let want = [
+            "20", "202", "2024", "ch", "chu", "chuy", "do", "doi", "don", "dong", "so", "tu",
+        ];
+        assert_eq!(got.split(' ').collect::<Vec<_>>(), want);
+        // A word in another script has no beginning indexed, and is never asked for one.
+        assert_eq!(beginnings(["Мир"]), "");
+        assert!(!is_indexed_prefix("ми"));
+        assert_eq!(beginnings(["a b", ""]), "");
+        assert!(is_indexed_prefix("tu"));
+        assert!(is_indexed_prefix("chuy"));
+        assert!(!is_indexed_prefix("t"));
+        assert!(!is_indexed_prefix("chuye"));
     }
 
     #[test]

@@ -210,6 +210,8 @@ impl SearchIndex {
             d.add_text(f.body, value);
             d.add_text(f.shingles, value);
         }
+        let title_values = [number.as_str(), &kind, &issuer, &subject];
+        d.add_text(f.title_prefixes, analyzer::beginnings(title_values));
         let mut body_values = vec![body.clone()];
         body_values.extend(doc.tasks.iter().map(|t| to_nfc(t)));
         body_values.extend(doc.lead_agencies.iter().map(|a| to_nfc(a)));
@@ -219,12 +221,19 @@ impl SearchIndex {
             d.add_text(f.shingles, value);
         }
         let original = to_nfc(&doc.original_text);
-        if !original.trim().is_empty() && original != body {
-            let ocr_words = analyzer::novel_words(&original, &body_values);
-            if !ocr_words.is_empty() {
-                d.add_text(f.body, ocr_words);
-            }
+        let ocr_words = if !original.trim().is_empty() && original != body {
+            analyzer::novel_words(&original, &body_values)
+        } else {
+            String::new()
+        };
+        if !ocr_words.is_empty() {
+            d.add_text(f.body, &ocr_words);
         }
+        let searchable = title_values
+            .into_iter()
+            .chain(body_values.iter().map(String::as_str))
+            .chain([ocr_words.as_str()]);
+        d.add_text(f.prefixes, analyzer::beginnings(searchable));
 
         if !number.is_empty() {
             d.add_text(f.number_key, analyzer::number_key(&number));
@@ -296,11 +305,11 @@ impl SearchIndex {
         let (ranked, totals): (Vec<(Option<f32>, DocAddress)>, Totals) = match by_score {
             Some(text_query) => {
                 let pruned = if !relaxed && filters.is_empty() {
-                    self.top_and_count(searcher, text_query.as_ref(), clauses, top, || {
-                        match self.required_terms(clauses, filter, relaxed) {
-                            Some(terms) => tally::tally_terms(searcher, &terms, tally.facets),
-                            None => searcher.search(&matching, &tally),
-                        }
+                    self.top_and_count(searcher, text_query.as_ref(), clauses, top, || match self
+                        .required_terms(clauses, filter, relaxed)
+                    {
+                        Some(terms) => tally::tally_terms(searcher, &terms, tally.facets),
+                        None => searcher.search(&matching, &tally),
                     })?
                 } else {
                     None

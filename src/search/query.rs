@@ -51,8 +51,8 @@ pub struct Clause {
     pub quoted: bool,
     /// Exact document number key, when the word looks like a complete number.
     pub number_key: Option<String>,
-    /// For a prefix of one syllable, the folded words of the index it begins (see
-    /// [`expand`]).
+    /// For a prefix of one syllable not indexed as one term, the folded words of the
+    /// index it begins (see [`expand`]).
     pub words: Vec<String>,
     /// For an accented prefix of one syllable, the accented words it begins.
     pub exact_words: Vec<String>,
@@ -93,24 +93,42 @@ impl Clause {
     pub fn is_word_prefix(&self) -> bool {
         self.folded.len() == 1 && self.prefix
     }
+
+    /// A prefix of one syllable short enough to be one term of the index's word
+    /// beginnings (see [`analyzer::is_indexed_prefix`]); longer prefixes are searched as
+    /// the words they begin.
+    pub fn is_indexed_prefix(&self) -> bool {
+        self.is_word_prefix()
+            && self
+                .folded
+                .first()
+                .is_some_and(|p| analyzer::is_indexed_prefix(p))
+    }
 }
 
-/// Lists the words of the index that each one-syllable prefix begins (at most
-/// [`MAX_PREFIX_EXPANSIONS`], the first in alphabetical order), so that the prefix is
-/// searched and scored as a union of those words.
+/// Lists the words of the index that each one-syllable prefix too short or too long to be
+/// one indexed term begins (see [`Clause::is_indexed_prefix`]), at most
+/// [`MAX_PREFIX_EXPANSIONS`], the first in alphabetical order: the prefix is searched and
+/// scored as a union of them.
 pub fn expand(clauses: &mut [Clause], searcher: &Searcher, fields: &Fields) -> tantivy::Result<()> {
     for clause in clauses.iter_mut().filter(|c| c.is_word_prefix()) {
         let (Some(folded), Some(exact)) = (clause.folded.first(), clause.exact.first()) else {
             continue;
         };
-        clause.words = words_beginning(searcher, fields.body, folded)?;
+        let indexed = analyzer::is_indexed_prefix(folded);
+        if !indexed {
+            clause.words = words_beginning(searcher, fields.body, folded)?;
+        }
         if exact != folded {
+            // The accented words rank the documents that have them first. Those of an
+            // indexed prefix all fold to words it begins; the others must fold to one
+            // of the words listed, which may stop short of all of them.
             let mut form = String::new();
             clause.exact_words = words_beginning(searcher, fields.body, exact)?
                 .into_iter()
                 .filter(|word| {
                     analyzer::fold_token(word, &mut form);
-                    clause.words.contains(&form)
+                    indexed || clause.words.contains(&form)
                 })
                 .collect();
         }
@@ -236,9 +254,14 @@ fn sequence(field: Field, tokens: &[String], prefix: bool) -> Option<Box<dyn Que
     }
 }
 
-/// The one term a clause requires, when it is one: a whole word in `body`, or the
-/// pair or triple of two or three syllables in `shingles`.
+/// The one term a clause requires, when it is one: a whole word in `body`, the pair
+/// or triple of two or three syllables in `shingles`, or a short prefix of one syllable
+/// in `prefixes`.
 pub fn required_term(fields: &Fields, clause: &Clause) -> Option<Term> {
+    if clause.is_indexed_prefix() {
+        let prefix = clause.folded.first()?;
+        return Some(Term::from_field_text(fields.prefixes, prefix));
+    }
     if clause.prefix {
         return None;
     }
@@ -323,7 +346,23 @@ pub fn clause_query(fields: &Fields, clause: &Clause) -> Box<dyn Query> {
     Box::new(BooleanQuery::new(parts))
 }
 
+/// The scored parts of a one-syllable prefix: the prefix as a word beginning (or the
+/// words it begins), in the body and in the title, and the accented words it begins. Every document with
+/// the title or the accented part also has the first, so a plain union of them matches
+/// what the prefix requires.
 fn word_prefix_parts(fields: &Fields, clause: &Clause) -> Vec<(Occur, Box<dyn Query>)> {
+    if clause.is_indexed_prefix()
+        && let Some(folded) = clause.folded.first()
+    {
+        let mut parts = any_word(fields.prefixes, std::slice::from_ref(folded), 1.0);
+        parts.extend(any_word(
+            fields.title_prefixes,
+            std::slice::from_ref(folded),
+            TITLE_BOOST,
+        ));
+        parts.extend(any_word(fields.body, &clause.exact_words, EXACT_BOOST));
+        return parts;
+    }
     let mut parts = any_word(fields.body, &clause.words, 1.0);
     parts.extend(any_word(fields.title, &clause.words, TITLE_BOOST));
     parts.extend(any_word(fields.body, &clause.exact_words, EXACT_BOOST));
@@ -447,6 +486,18 @@ pub fn candidate_query(fields: &Fields, clauses: &[Clause]) -> Option<(Vec<Term>
     let mut parts: Vec<(Occur, Box<dyn Query>)> =
         required.iter().map(|t| scored(t.clone(), 1.0)).collect();
     for clause in clauses {
+        if clause.is_indexed_prefix() {
+            for f in &clause.folded {
+                parts.push(scored(
+                    Term::from_field_text(fields.title_prefixes, f),
+                    TITLE_BOOST,
+                ));
+            }
+            for e in &clause.exact_words {
+                parts.push(scored(Term::from_field_text(fields.body, e), EXACT_BOOST));
+            }
+            continue;
+        }
         for (e, f) in clause.exact.iter().zip(&clause.folded) {
             parts.push(scored(Term::from_field_text(fields.title, f), TITLE_BOOST));
             if e != f {

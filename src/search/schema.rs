@@ -32,6 +32,11 @@ pub struct Fields {
     /// Folded syllable pairs and triples of `body` (see `analyzer::shingles_analyzer`),
     /// with positions: a phrase of more than three syllables is a phrase of triples.
     pub shingles: Field,
+    /// The distinct beginnings of the words of `body` (see `analyzer::beginnings`): a
+    /// short prefix is one term. Documents only, without frequencies or lengths.
+    pub prefixes: Field,
+    /// The distinct beginnings of the words of `title`.
+    pub title_prefixes: Field,
     /// Exact key of the document number (see `analyzer::number_key`).
     pub number_key: Field,
     /// Filter keys (see `analyzer::filter_key`).
@@ -69,6 +74,17 @@ fn text_options(tokenizer: &str, record: IndexRecordOption) -> TextOptions {
     )
 }
 
+/// A field of word beginnings: each at most once per document, so neither term
+/// frequencies nor field lengths are kept.
+fn beginnings_options() -> TextOptions {
+    TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(analyzer::BEGINNINGS)
+            .set_index_option(IndexRecordOption::Basic)
+            .set_fieldnorms(false),
+    )
+}
+
 /// Builds the schema and its field handles.
 pub fn build() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -97,6 +113,8 @@ pub fn build() -> (Schema, Fields) {
             "shingles",
             text_options(analyzer::SHINGLES, IndexRecordOption::WithFreqsAndPositions),
         ),
+        prefixes: b.add_text_field("prefixes", beginnings_options()),
+        title_prefixes: b.add_text_field("title_prefixes", beginnings_options()),
         number_key: b.add_text_field("number_key", STRING),
         kind_key: b.add_text_field("kind_key", STRING),
         issuer_key: b.add_text_field("issuer_key", STRING),

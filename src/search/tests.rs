@@ -136,6 +136,54 @@ fn prefix_finds_partial_words() {
 }
 
 #[test]
+fn short_prefix_finds_every_word_it_begins_and_ranks_its_accents_first() {
+    let index = SearchIndex::open_in_ram().expect("index");
+    // More words beginning with "tu" than a prefix would expand to, all before "tuyên"
+    // in alphabetical order.
+    let many: Vec<String> = (0..100).map(|i| format!("tua{i:03}")).collect();
+    index
+        .add_new(&directive(
+            1,
+            "1/KH",
+            "Kế hoạch",
+            "Kế hoạch",
+            &many.join(" "),
+        ))
+        .expect("add");
+    index
+        .add_new(&directive(2, "2/KH", "Kế hoạch", "Kế hoạch", "tuyen dung"))
+        .expect("add");
+    index
+        .add_new(&directive(
+            3,
+            "3/KH",
+            "Kế hoạch",
+            "Kế hoạch",
+            "tuyên truyền",
+        ))
+        .expect("add");
+    index
+        .add_new(&directive(4, "4/KH", "Kế hoạch", "Kế hoạch", "hoạt động"))
+        .expect("add");
+    index.commit().expect("commit");
+    let found = search(&index, "tu*");
+    assert_eq!(found.total, 3);
+    assert_eq!(sorted(ids(&found)), vec![1, 2, 3]);
+    // The accented prefix finds the unaccented word too, and ranks the accented first
+    // (the unaccented one was added first).
+    assert_eq!(ids(&search(&index, "tuyê*")), vec![3, 2]);
+    assert_eq!(ids(&search(&index, "tuyên*")), vec![3, 2]);
+    assert_eq!(ids(&search(&index, "tuye*")).len(), 2);
+    // In the title: the kind "Kế hoạch" begins with "kế".
+    assert_eq!(search(&index, "kế*").total, 4);
+}
+
+fn sorted(mut ids: Vec<i64>) -> Vec<i64> {
+    ids.sort_unstable();
+    ids
+}
+
+#[test]
 fn original_ocr_text_is_searchable() {
     let index = sample_index();
     // "bdo" only occurs in the damaged text as received.
@@ -442,6 +490,9 @@ fn ranking_and_counts_from_candidates_agree_with_scoring_every_match() {
         "\"dịch vụ công\" trực tuyến",
         "đường giao thông",
         "công an tỉnh báo cáo",
+        "thực hiện chu*",
+        "tr*",
+        "kế hoạch triể*",
     ];
     for text in queries {
         assert_candidates_agree(&index, text);
