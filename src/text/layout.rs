@@ -305,30 +305,39 @@ pub fn keep_place_names(read: &str, restored: &str) -> String {
         let mut changed = false;
         let mut j = 0;
         while j < rw.len() {
+            if !rw[j].starts_with(char::is_uppercase) {
+                j += 1;
+                continue;
+            }
             let after_unit = j > 0 && is_unit_word(rw[j - 1]);
+            // The letters of the runs of one to four capitalised words from here.
+            let runs: Vec<String> = (1..=4)
+                .take_while(|&k| j + k <= rw.len() && rw[j + k - 1].starts_with(char::is_uppercase))
+                .map(|k| place_letters(&rw[j..j + k].join(" ")))
+                .collect();
             let mut found: Option<(usize, &str)> = None;
             for (letters, name, unusual) in names {
                 let k = name.split(' ').count();
-                if j + k > rw.len() || (k < 2 && !after_unit) {
+                if k < 2 && !after_unit {
                     continue;
                 }
-                let run = &rw[j..j + k];
-                if !run.iter().all(|w| w.starts_with(char::is_uppercase)) {
+                let Some(got) = runs.get(k - 1) else {
+                    continue;
+                };
+                if got.len().abs_diff(letters.len()) > 1 {
                     continue;
                 }
-                let last = run[k - 1];
-                let issue_place = last.ends_with(',')
+                let issue_place = rw[j + k - 1].ends_with(',')
                     && rw
                         .get(j + k)
                         .is_some_and(|w| super::fold(w).to_lowercase() == "ngay");
-                let got = place_letters(&run.join(" "));
                 let near = *unusual
                     && (after_unit || issue_place)
                     && letters.len() >= 6
-                    && within_one_edit(&got, letters).is_some();
-                if got == *letters || near {
+                    && within_one_edit(got, letters).is_some();
+                if got == letters || near {
                     found = Some((k, name.as_str()));
-                    if got == *letters {
+                    if got == letters {
                         break;
                     }
                 }
