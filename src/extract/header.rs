@@ -418,6 +418,11 @@ pub fn parse(text: &str) -> Header {
     if let Some(n) = &h.number {
         h.number = Some(repair_number(n));
     }
+    if h.issuer.is_none()
+        && let Some(issuer) = h.number.as_deref().and_then(|n| issuer_of_code(dir, n))
+    {
+        h.issuer = Some(issuer);
+    }
     if h.province.is_none()
         && let Some(p) = &h.place
         && !h.issuer.as_ref().is_some_and(|i| is_central(dir, i))
@@ -677,8 +682,9 @@ fn own_place_near(place: &str, own: [Option<&str>; 2]) -> Option<String> {
 }
 
 /// A document number with English OCR's misreadings of its code put back: a small letter
-/// doubling the capital after it ("UBND-kKT" → "UBND-KT") and O for the Q of "QL" (quản lý)
-/// opening a part of the code ("BXD-OLN" → "BXD-QLN").
+/// doubling the capital after it ("UBND-kKT" → "UBND-KT"), and an I or an O among capitals,
+/// which the initials of Vietnamese syllables hardly ever are, read for a T or a Q
+/// ("BGTVI-KCHT" → "BGTVT-KCHT", "BXD-OLN" → "BXD-QLN").
 fn repair_number(number: &str) -> String {
     let Some(slash) = number.find('/') else {
         return number.to_string();
@@ -687,24 +693,53 @@ fn repair_number(number: &str) -> String {
     let mut out = String::with_capacity(number.len());
     out.push_str(head);
     let chars: Vec<char> = code.chars().collect();
-    let mut part_start = true;
+    // Whether the part of the code holding position `i` is all letters.
+    let letters_only = |i: usize| {
+        let is_sep = |c: &char| matches!(c, '/' | '-');
+        let start = chars[..i].iter().rposition(is_sep).map_or(0, |p| p + 1);
+        let end = chars[i..]
+            .iter()
+            .position(is_sep)
+            .map_or(chars.len(), |p| i + p);
+        end - start >= 2 && chars[start..end].iter().all(|c| c.is_alphabetic())
+    };
     for (i, &c) in chars.iter().enumerate() {
         let next = chars.get(i + 1).copied();
         if c.is_lowercase() && next.is_some_and(|n| n.is_uppercase() && n.to_lowercase().eq([c])) {
             continue;
         }
-        if part_start
-            && c == 'O'
-            && next == Some('L')
-            && chars.get(i + 2).is_none_or(|c| c.is_uppercase())
+        let among_capitals =
+            |x: Option<char>| x.is_none_or(|x| x.is_uppercase() || x == '-' || x == '/');
+        let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
+        if matches!(c, 'I' | 'O') && among_capitals(prev) && among_capitals(next) && letters_only(i)
         {
-            out.push('Q');
+            out.push(if c == 'I' { 'T' } else { 'Q' });
         } else {
             out.push(c);
         }
-        part_start = matches!(c, '/' | '-');
     }
     out
+}
+
+/// The central body whose abbreviation stands in a document number's code ("1168/BYT-KCB" →
+/// "Bộ Y tế", "462/TB-VPCP" → "Văn phòng Chính phủ", the kind's code skipped), for a header
+/// whose issuer block OCR lost. Local bodies ("UBND") need their place and give `None`.
+fn issuer_of_code(dir: &Directory, number: &str) -> Option<String> {
+    let code = number
+        .split('/')
+        .skip(1)
+        .filter(|p| p.starts_with(char::is_alphabetic))
+        .last()?;
+    let mut parts = code.split('-');
+    let first = parts.next()?;
+    let part = if CODE_KINDS.iter().any(|(k, _)| *k == first) {
+        parts.next()?
+    } else {
+        first
+    };
+    let ms = dir.find_mentions(part, &Context::default());
+    let m = ms.first()?;
+    (m.start == 0 && m.end == part.len() && m.level == Level::Central).then(|| m.canonical.clone())
 }
 
 /// Writes the agencies of a lowercased title with their canonical names.
@@ -1600,7 +1635,28 @@ mod tests {
         assert_eq!(repair_number("4915/BXD-OLN"), "4915/BXD-QLN");
         assert_eq!(repair_number("32/CT-TTg"), "32/CT-TTg");
         assert_eq!(repair_number("187/TTr-SNNPTNT"), "187/TTr-SNNPTNT");
-        assert_eq!(repair_number("15/BOL-X"), "15/BOL-X");
+        // I and O among capitals: T and Q; parts holding digits keep them.
+        assert_eq!(repair_number("15/BOL-X"), "15/BQL-X");
+        assert_eq!(repair_number("6034/BGTVI-KCHT"), "6034/BGTVT-KCHT");
+        assert_eq!(repair_number("1532/SNN-TTBVIV"), "1532/SNN-TTBVTV");
+        assert_eq!(repair_number("202/2025/QH15"), "202/2025/QH15");
+        assert_eq!(repair_number("2153/SGDĐT-GDTrH"), "2153/SGDĐT-GDTrH");
+    }
+
+    #[test]
+    fn issuer_read_from_the_number_when_ocr_lost_the_block() {
+        let dir = Directory::global();
+        assert_eq!(
+            issuer_of_code(dir, "1168/BYT-KCB").as_deref(),
+            Some("Bộ Y tế")
+        );
+        assert_eq!(
+            issuer_of_code(dir, "462/TB-VPCP").as_deref(),
+            Some("Văn phòng Chính phủ")
+        );
+        assert_eq!(issuer_of_code(dir, "11/CT-UBND"), None);
+        let t = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\nSố: 1168/BYT-KCB\nHà Nội, ngày 05 tháng 3 năm 2024\nV/v bảo đảm thuốc\n";
+        assert_eq!(parse(t).issuer.as_deref(), Some("Bộ Y tế"));
     }
 
     #[test]

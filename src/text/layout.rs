@@ -250,6 +250,135 @@ fn repair_place_of_issue(line: &str) -> Cow<'_, str> {
     Cow::Borrowed(line)
 }
 
+/// Place names that restoration cannot be trusted with, from `dictionaries/places.txt`, each
+/// with its letters as [`place_letters`] reads them and whether it may be one letter away from
+/// what OCR read: names with a syllable outside standard Vietnamese spelling ("Đắk Lắk",
+/// "Krông Pắc"), which the language model cannot read back at all (may be one letter away),
+/// and the names of provinces of two words or more ("Long An"), which it may read as common
+/// words ("Lượng Ăn"; exact letters only).
+fn guarded_place_names() -> &'static [(String, String, bool)] {
+    static NAMES: std::sync::OnceLock<Vec<(String, String, bool)>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        place_names()
+            .iter()
+            .filter_map(|(letters, name, rank)| {
+                let unusual = name
+                    .split(' ')
+                    .any(|w| !w.is_empty() && !super::syllable::is_valid(w));
+                let province = *rank == 0 && name.split(' ').count() >= 2;
+                (unusual || province).then(|| (letters.clone(), name.clone(), unusual))
+            })
+            .collect()
+    })
+}
+
+/// Whether a word read by OCR is the unit written before a place's name ("tỉnh", "TINH",
+/// "huyén", the "phố" of "thành phố").
+fn is_unit_word(word: &str) -> bool {
+    let w = super::fold(word).to_lowercase();
+    matches!(
+        w.as_str(),
+        "tinh" | "huyen" | "xa" | "pho" | "quan" | "phuong" | "tran" | "khu"
+    )
+}
+
+/// Puts back, in the `restored` text, the place names of [`guarded_place_names`] that OCR
+/// read in `read` (the same text before restoration, line for line): the words of the name as
+/// read, each capitalised ("DAK LAK", "Dak Lak", "Long An"), or, for a name outside standard
+/// spelling right after a unit word or as the place of issue before ", ngay", one letter away
+/// ("Pak Lak"). Several words or a unit word before are needed; a line whose word count
+/// restoration changed is left alone. Capitals are kept.
+pub fn keep_place_names(read: &str, restored: &str) -> String {
+    let names = guarded_place_names();
+    let read_lines: Vec<&str> = read.split('\n').collect();
+    let mut out_lines: Vec<String> = restored.split('\n').map(str::to_string).collect();
+    if names.is_empty() || read_lines.len() != out_lines.len() {
+        return restored.to_string();
+    }
+    for (line, out) in read_lines.iter().zip(out_lines.iter_mut()) {
+        let rw: Vec<&str> = line.split_whitespace().collect();
+        let ow: Vec<&str> = out.split_whitespace().collect();
+        if rw.len() != ow.len() || rw.is_empty() {
+            continue;
+        }
+        let mut words: Vec<String> = ow.iter().map(|w| w.to_string()).collect();
+        let mut changed = false;
+        let mut j = 0;
+        while j < rw.len() {
+            if !rw[j].starts_with(char::is_uppercase) {
+                j += 1;
+                continue;
+            }
+            let after_unit = j > 0 && is_unit_word(rw[j - 1]);
+            // The letters of the runs of one to four capitalised words from here.
+            let runs: Vec<String> = (1..=4)
+                .take_while(|&k| j + k <= rw.len() && rw[j + k - 1].starts_with(char::is_uppercase))
+                .map(|k| place_letters(&rw[j..j + k].join(" ")))
+                .collect();
+            let mut found: Option<(usize, &str)> = None;
+            for (letters, name, unusual) in names {
+                let k = name.split(' ').count();
+                if k < 2 && !after_unit {
+                    continue;
+                }
+                let Some(got) = runs.get(k - 1) else {
+                    continue;
+                };
+                if got.len().abs_diff(letters.len()) > 1 {
+                    continue;
+                }
+                let issue_place = rw[j + k - 1].ends_with(',')
+                    && rw
+                        .get(j + k)
+                        .is_some_and(|w| super::fold(w).to_lowercase() == "ngay");
+                let near = *unusual
+                    && (after_unit || issue_place)
+                    && letters.len() >= 6
+                    && within_one_edit(got, letters).is_some();
+                if got == letters || near {
+                    found = Some((k, name.as_str()));
+                    if got == letters {
+                        break;
+                    }
+                }
+            }
+            let Some((k, name)) = found else {
+                j += 1;
+                continue;
+            };
+            let caps = rw[j..j + k]
+                .iter()
+                .flat_map(|w| w.chars())
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase);
+            for (n, place_word) in name.split(' ').enumerate() {
+                let slot = &mut words[j + n];
+                let tail: String = slot
+                    .chars()
+                    .rev()
+                    .take_while(|c| !c.is_alphanumeric())
+                    .collect::<Vec<char>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                let word = if caps {
+                    place_word.to_uppercase()
+                } else {
+                    place_word.to_string()
+                };
+                *slot = format!("{word}{tail}");
+            }
+            changed = true;
+            j += k;
+        }
+        if changed {
+            let indent = &out[..out.len() - out.trim_start().len()];
+            *out = format!("{indent}{}", words.join(" "));
+        }
+    }
+    out_lines.join("\n")
+}
+
 /// The "./." that ends a document's last sentence, as English OCR reads it (",/.", "//.",
 /// "/."), at the end of a line.
 fn repair_end_mark(line: &str) -> Cow<'_, str> {
@@ -288,12 +417,7 @@ fn repair_quarters(line: &str) -> Cow<'_, str> {
         let end = rest
             .find([' ', '/', '.', ',', ';', ')', '|', '\n'])
             .unwrap_or(rest.len());
-        let numeral = match &rest[..end] {
-            "[II" | "[Il" | "Ill" | "lll" | "111" | "Il]" => Some("III"),
-            "[I" | "I]" | "Il" | "ll" | "11" => Some("II"),
-            "[V" | "1V" | "lV" => Some("IV"),
-            _ => None,
-        };
+        let numeral = quarter_numeral(&rest[..end]);
         if let Some(n) = numeral {
             out.push_str(n);
             rest = &rest[end..];
@@ -304,6 +428,31 @@ fn repair_quarters(line: &str) -> Cow<'_, str> {
         Cow::Borrowed(line)
     } else {
         Cow::Owned(out)
+    }
+}
+
+/// The quarter a number after "Quý" stands for when OCR wrote its Roman strokes as digits,
+/// brackets or small letters, or put a stray mark among them ("[II", "11", "I'v" → "III",
+/// "II", "IV"); `None` for a quarter as read ("1", "IV") or what is none.
+fn quarter_numeral(read: &str) -> Option<&'static str> {
+    if matches!(read, "I" | "II" | "III" | "IV" | "1" | "2" | "3" | "4") {
+        return None;
+    }
+    let strokes: String = read
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '’' | '`'))
+        .map(|c| match c {
+            'l' | '1' | '[' | ']' | '|' => 'I',
+            'v' => 'V',
+            c => c,
+        })
+        .collect();
+    match strokes.as_str() {
+        "I" if read.chars().count() > 1 => Some("I"),
+        "II" => Some("II"),
+        "III" => Some("III"),
+        "IV" => Some("IV"),
+        _ => None,
     }
 }
 
@@ -353,6 +502,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn place_names_are_put_back() {
+        let read = "TINH DAK LAK\nPak Lak, ngay 23 thang 7 nam 2024\ncac xa Dak Lak va Ea\n";
+        let restored = "TỈNH ĐÃ LÀM\nĐã Lập, ngày 23 tháng 7 năm 2024\ncác xã Đã Làm và Ea\n";
+        assert_eq!(
+            keep_place_names(read, restored),
+            "TỈNH ĐẮK LẮK\nĐắk Lắk, ngày 23 tháng 7 năm 2024\ncác xã Đắk Lắk và Ea\n"
+        );
+        // One letter away only after a unit word or as the place of issue.
+        let read = "Pak Lak va\n";
+        let restored = "Đã Lập và\n";
+        assert_eq!(keep_place_names(read, restored), restored);
+        // A province of common syllables, capitalised, with its letters as read.
+        let read = "cac tinh Dong Nai, Long An tap trung\nlong an\n";
+        let restored = "các tỉnh Đồng Nai, Lượng Ăn tập trung\nlòng ăn\n";
+        assert_eq!(
+            keep_place_names(read, restored),
+            "các tỉnh Đồng Nai, Long An tập trung\nlòng ăn\n"
+        );
+    }
+
+    #[test]
     fn section_headings_get_their_strokes_back() {
         let text = "I. MUC TIEU\nx\nI]. NHIEM VU\nIl]. TO CHUC\n[V. KINH PHI\n";
         assert_eq!(
@@ -391,6 +561,11 @@ mod tests {
         assert_eq!(
             repair_ocr_layout("trong Quy [II nam 2024, Quy [V va Quy 11/2022; Quy 1/2024\n"),
             "trong Quy III nam 2024, Quy IV va Quy II/2022; Quy 1/2024\n"
+        );
+        // A stray mark among the strokes, a small v; a quarter as read stays.
+        assert_eq!(
+            repair_ocr_layout("trong Quy I'v/2022, Quy lv, Quy I va Quy IV\n"),
+            "trong Quy IV/2022, Quy IV, Quy I va Quy IV\n"
         );
         assert_eq!(
             repair_ocr_layout("thuc hién,/.\nChi thi nay//.\nnay/.\nhién./.\n"),

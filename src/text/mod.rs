@@ -91,10 +91,13 @@ pub fn normalize(input: &str) -> String {
         Some(r) => {
             let restored = r.restore(&repaired);
             if lines(&restored) == lines(&text) {
-                if r.mode_of(&repaired) == restore::Mode::Damaged {
-                    names::keep_signer_letters(r, &repaired, &restored)
-                } else {
-                    restored
+                match r.mode_of(&repaired) {
+                    restore::Mode::Damaged => layout::keep_place_names(
+                        &repaired,
+                        &names::keep_signer_letters(r, &repaired, &restored),
+                    ),
+                    restore::Mode::Stripped => layout::keep_place_names(&repaired, &restored),
+                    restore::Mode::Clean => restored,
                 }
             } else {
                 repaired
