@@ -129,9 +129,13 @@ static EVENT: LazyLock<Regex> = LazyLock::new(|| {
 /// then dates the event, not a deadline. "hop" alone is left out: folded, "phối hợp" reads so.
 static MEETING: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(?:phien hop|hoi nghi|cuoc hop|(?:chu tri|to chuc|buoi) hop|hop (?:kiem diem|so ket|tong ket|giao ban|danh gia|ban)|buoi lam viec|hoi thao|khai mac|be mac|dien ra|le (?:ky|khoi|khanh|ra))\b[^.;\n]{0,80}$",
+        r"\b(?:phien hop|hoi nghi|cuoc hop|(?:chu tri|to chuc|buoi) hop|hop (?:kiem diem|so ket|tong ket|giao ban|danh gia|ban)|buoi lam viec|hoi thao|khai mac|be mac|dien ra|le (?:ky|khoi|khanh|ra))\b[^.;\n]{0,80}$|\b(?:thu tuong|chu tich|bo truong|giam doc|lanh dao)\b[^.;\n]{0,60}\bse\s[^.;\n]{0,80}$",
     )
 });
+/// A period reported on, not a deadline: "báo cáo sơ kết 6 tháng đầu năm", "kết quả thực hiện
+/// Quý III", "tổng kết năm 2024" (the words right before a period without a cue).
+static REPORTED_PERIOD: LazyLock<Regex> =
+    LazyLock::new(|| re(r"\b(?:so ket|tong ket|ket qua(?: thuc hien)?|danh gia(?: ket qua)?)\s*$"));
 static START: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"\b(?:bat dau(?:\s+(?:tu|ke tu))?|ke tu|tu|ap dung tu|co hieu luc(?:\s+(?:tu|ke tu))?|sau)\s*$",
@@ -489,8 +493,10 @@ fn find_all_folded(
                 || word.starts_with("tr") && !word.starts_with("trong")
                 || word.starts_with("han ch");
             let year_only = c.name("year").is_some();
-            // "trong năm 2020" is a deadline; "trong ... ngày" without anchor also.
-            let strength = if strong { 2 } else { 1 };
+            // "trong năm 2020" is a deadline; "trong ... ngày" without anchor also. A period
+            // counted from the signing ("trong vòng 10 ngày làm việc kể từ ngày ký") is as
+            // definite as a date.
+            let strength = if strong || relative_anchor { 2 } else { 1 };
             if year_only && word == "vao" {
                 (Role::Plain, s)
             } else if word == "vao" && MEETING.is_match(&prefix[..cue.start()]) {
@@ -506,7 +512,7 @@ fn find_all_folded(
             (Role::Deadline(1), s)
         } else if EVENT.is_match(prefix) && (c.name("dmy").is_some() || c.name("dmy2").is_some()) {
             (Role::Event, s)
-        } else if bare_ok && !needs_cue {
+        } else if bare_ok && !needs_cue && !REPORTED_PERIOD.is_match(prefix) {
             (Role::Deadline(0), s)
         } else {
             (Role::Plain, s)
@@ -621,6 +627,23 @@ mod tests {
             d(2020, 11, 20)
         );
         assert_eq!(due("nộp hồ sơ vào ngày 20/11/2020"), d(2020, 11, 20));
+        // A leader's own visit set for a day.
+        assert_eq!(
+            due(
+                "Giao Văn phòng theo dõi, đôn đốc; Chủ tịch Ủy ban nhân dân tỉnh sẽ trực tiếp kiểm tra tại một số điểm thi vào ngày 27/10/2020."
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn a_reported_period_is_no_deadline() {
+        assert_eq!(
+            due("triển khai thực hiện; báo cáo sơ kết 6 tháng đầu năm và tổng kết năm về Sở Y tế"),
+            None
+        );
+        assert_eq!(due("đánh giá kết quả thực hiện Quý IV năm 2020"), None);
+        assert_eq!(due("hoàn thành trong 6 tháng đầu năm 2021"), d(2021, 6, 30));
     }
 
     #[test]
@@ -686,6 +709,21 @@ mod tests {
             Some("Hoàn thành trong Quý IV năm 2023")
         );
         assert_eq!(x.and_then(|x| x.date), d(2023, 12, 31));
+    }
+
+    #[test]
+    fn a_period_from_the_signing_is_as_strong_as_a_date() {
+        // Issued on Tuesday 14 May 2024: ten working days end on 28 May; the first of the two
+        // deadlines is the task's.
+        let x = parse(
+            "phê duyệt chỉ tiêu trong vòng 10 ngày làm việc kể từ ngày ký Thông báo này; công bố điểm chuẩn trước ngày 15/7/2024.",
+            d(2024, 5, 14),
+        );
+        assert_eq!(x.as_ref().and_then(|x| x.date), d(2024, 5, 28));
+        assert_eq!(
+            x.map(|x| x.text),
+            Some("trong vòng 10 ngày làm việc kể từ ngày ký Thông báo này".to_string())
+        );
     }
 
     #[test]

@@ -81,13 +81,15 @@ static ACTION: LazyLock<Regex> = LazyLock::new(|| {
         r"|dang\s+tai|chiu\s+trach\s+nhiem|duy\s+tri|bo\s+sung|sua\s+doi|trinh|gui|lap|phat\s+hanh",
         r"|quan\s+trac|thong\s+ke|kiem\s+ke|phan\s+bo|thanh\s+tra|tiep\s+tuc|khan\s+cap|day\s+nhanh",
         r"|uu\s+tien|quan\s+tam|phat\s+huy|ho\s+tro|lam\s+tot|van\s+hanh|kien\s+toan|khac\s+phuc",
-        r"|san\s+sang|thuong\s+xuyen|sua\s+chua|ra\s+quan|mo\s+rong|giai\s+quyet)\b",
+        r"|san\s+sang|thuong\s+xuyen|sua\s+chua|ra\s+quan|mo\s+rong|giai\s+quyet|kiem\s+diem)\b",
     ))
 });
 /// Words after a collective that narrow it: "có khu công nghiệp", "ven biển", "biên giới",
 /// "là thành viên ...".
 static QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"^\s+(?:co|ven|vung|mien|bien\s+gioi|thuoc\s+dien|nam\s+tren|(?:la\s+)?thanh\s+vien)\b")
+    re(
+        r"^\s+(?:co|ven|vung|mien|bien\s+gioi|thuoc\s+dien|nam\s+tren|(?:la\s+)?thanh\s+vien|moi\s+thanh\s+lap|duoc\s+thanh\s+lap)\b",
+    )
 });
 /// "có" starting a duty rather than a qualifier ("có trách nhiệm", "có văn bản").
 static NOT_QUALIFIER: LazyLock<Regex> = LazyLock::new(|| {
@@ -115,7 +117,7 @@ static TERRITORY_CLASS: LazyLock<Regex> = LazyLock::new(|| {
 /// the first verb of the duty ([`ACTION`]) or to [`CLASS_END`].
 static BODY_CLASS: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"^cac\s+(?:doanh\s+nghiep|chu\s+dau\s+tu|nha\s+dau\s+tu|nha\s+thau|hop\s+tac\s+xa|ngan\s+hang|to\s+chuc\s+tin\s+dung|benh\s+vien|co\s+so\s+(?:y\s+te|giao\s+duc|kham)|truong|chi\s+nhanh|cong\s+ty|tap\s+doan|tong\s+cong\s+ty|hiep\s+hoi|ban\s+quan\s+ly|chu\s+(?:co\s+so|phuong\s+tien|tau|rung))\b",
+        r"^cac\s+(?:doanh\s+nghiep|chu\s+dau\s+tu|nha\s+dau\s+tu|nha\s+thau|hop\s+tac\s+xa|ngan\s+hang|to\s+chuc\s+tin\s+dung|benh\s+vien|co\s+so\s+(?:y\s+te|giao\s+duc|kham)|truong|chi\s+nhanh|cong\s+ty|tap\s+doan|tong\s+cong\s+ty|hiep\s+hoi|ban\s+quan\s+ly|chu\s+(?:co\s+so|phuong\s+tien|tau|rung|ho\s+chua|dap|cong\s+trinh)|don\s+vi\s+(?:du\s+toan|su\s+nghiep\s+cong\s+lap))\b",
     )
 });
 /// Words that end the name of a [`BODY_CLASS`] besides a verb: a recurrence, a role, a duty.
@@ -141,7 +143,7 @@ static NOT_ACTION: LazyLock<Regex> = LazyLock::new(|| {
 /// ends the text with "/.".
 static CLOSING_FORMULA: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"(?:nghiem tuc|khan truong)[^.]{0,40}(?:trien khai|thuc hien)|thuc hien nghiem tuc|quan tam[^.]{0,30}(?:chi dao|phoi hop|thuc hien)|tap trung chi dao thuc hien|tran trong|kinh trinh|xem xet,? quyet dinh|mong nhan duoc|de duoc huong dan|truyen dat y kien|phan anh ve",
+        r"(?:nghiem tuc|khan truong)[^.]{0,40}(?:trien khai|thuc hien)|thuc hien nghiem tuc|quan tam[^.]{0,30}(?:chi dao|phoi hop|thuc hien)|tap trung chi dao thuc hien|tran trong|kinh trinh|xem xet,? quyet dinh|yeu cau cac co quan,? don vi(?: lien quan)? (?:trien khai|thuc hien)|mong nhan duoc|de duoc huong dan|truyen dat y kien|phan anh ve",
     )
 });
 /// The title of a section of requests to superiors ("III. ĐỀ XUẤT, KIẾN NGHỊ").
@@ -170,6 +172,13 @@ static LEAD_IN: LazyLock<Regex> = LazyLock::new(|| {
 /// as "Ouy", which text repair may turn into "Ủy".
 static ADDRESSEES: LazyLock<Regex> = LazyLock::new(|| {
     re(r"^\s*(?:[qo]?uy\s+(?:co\s+quan|don\s+vi|so|uy\s+ban|bo)|cac\s+dong\s+chi)\b")
+});
+/// The bodies a letter is sent to, named generically after "đề nghị": "các cơ quan, đơn vị"
+/// (not "... liên quan", "... trực thuộc", which name others).
+static GENERIC_ADDRESSEES: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"^cac\s+co\s+quan\s*,?\s*(?:va\s+)?don\s+vi\s+(?:thuc\s+hien|quan\s+tam|trien\s+khai|nghien\s+cuu|khan\s+truong|chu\s+dong|phoi\s+hop)\b",
+    )
 });
 static QUY_CO_QUAN: LazyLock<Regex> = LazyLock::new(|| {
     re(
@@ -411,7 +420,9 @@ fn agency_list(
         }
         // "các Tổ đại biểu và đại biểu Hội đồng nhân dân tỉnh": two bodies.
         let f = super::folded::fold_lower(&name);
-        let split = if f.starts_with("cac to dai bieu va dai bieu ") {
+        let split = if let Some(each) = places_listed(&name) {
+            each
+        } else if f.starts_with("cac to dai bieu va dai bieu ") {
             let tail = name
                 .split_whitespace()
                 .skip(7)
@@ -448,11 +459,59 @@ fn same_body_elsewhere(text: &str, previous: &str, end: usize) -> Option<(String
     let c = OTHER_PLACE.captures(rest)?;
     let unit = c.name("unit")?.as_str();
     let place = c.name("place")?;
-    // The previous name ends with a place of the same kind of unit.
-    let cut = previous.rfind(&format!(" {unit} "))?;
+    // The previous name ends with a place of a unit of the same tier ("Ủy ban nhân dân thị xã
+    // Đông Hòa, huyện Tuy An, thành phố Tuy Hòa": district level).
+    let tier: &[&str] = if COMMUNE_UNITS.contains(&unit) {
+        COMMUNE_UNITS
+    } else {
+        DISTRICT_UNITS
+    };
+    let cut = tier
+        .iter()
+        .filter_map(|u| {
+            let at = previous.rfind(&format!(" {u} "))?;
+            // "xã" of "thị xã" is not a commune.
+            (!(*u == "xã" && previous[..at].ends_with(" thị"))).then_some(at)
+        })
+        .max()?;
     let base = &previous[..cut];
     let name = squash(place.as_str());
     Some((format!("{base} {unit} {name}"), end + place.end()))
+}
+
+/// Units of the district level: a list of places may mix them.
+const DISTRICT_UNITS: &[&str] = &["huyện", "quận", "thị xã", "thành phố"];
+/// Units of the commune level.
+const COMMUNE_UNITS: &[&str] = &["xã", "phường", "thị trấn"];
+
+/// A body of several named places of one kind: "Ủy ban nhân dân các huyện Nam Trà My, Bắc Trà
+/// My, Phước Sơn" → the body of each ("Ủy ban nhân dân huyện Nam Trà My", ...). The whole name
+/// must be the list: two or more names of capitalised words, separated by commas or "và".
+fn places_listed(name: &str) -> Option<Vec<String>> {
+    let name = name
+        .trim()
+        .trim_end_matches([':', ';', '.', ','])
+        .trim_end();
+    DISTRICT_UNITS.iter().chain(COMMUNE_UNITS).find_map(|unit| {
+        let key = format!(" các {unit} ");
+        let at = name.find(&key)?;
+        let base = &name[..at];
+        let rest = &name[at + key.len()..];
+        let mut places = Vec::new();
+        for part in rest.split(", ").flat_map(|p| p.split(" và ")) {
+            let words: Vec<&str> = part.split_whitespace().collect();
+            let capitalised = !words.is_empty()
+                && words.len() <= 4
+                && words
+                    .iter()
+                    .all(|w| w.chars().next().is_some_and(char::is_uppercase));
+            if !capitalised {
+                return None;
+            }
+            places.push(format!("{base} {unit} {}", words.join(" ")));
+        }
+        (places.len() >= 2).then_some(places)
+    })
 }
 
 /// A collective narrowed by the words after it ("Ủy ban nhân dân các huyện có khu công
@@ -617,6 +676,16 @@ fn actors(
             }
         }
         let p = folded.orig(a.end());
+        // "đề nghị các cơ quan, đơn vị ..." in a letter: its addressees, like "Quý cơ quan".
+        if !recipients.is_empty()
+            && GENERIC_ADDRESSEES.is_match(folded.text.get(a.end()..).unwrap_or(""))
+        {
+            return Some((
+                recipients.to_vec(),
+                supports_after(text, folded, mentions, p),
+                false,
+            ));
+        }
         let (leads, end) = agency_list(text, folded, mentions, p, 2);
         if !leads.is_empty() {
             let supports = supports_after(text, folded, mentions, end);
@@ -775,10 +844,9 @@ fn actors(
         return Some((vec![name], supports, false));
     }
     // "Các chủ đầu tư báo cáo ...": a class of bodies, named up to what it must do.
-    if let Some(name) = body_class(text, folded, lead_in) {
-        let (name, e) = name;
+    if let Some((name, e, heading)) = body_class(text, folded, lead_in) {
         let supports = supports_after(text, folded, mentions, e);
-        return Some((vec![name], supports, false));
+        return Some((vec![name], supports, heading));
     }
     // "Viện Bảo tồn di tích khảo sát ...", "Trung tâm Khuyến nông: Xây dựng ...": a body
     // missing from the directory, named up to what it must do.
@@ -849,7 +917,7 @@ fn unknown_name_end(text: &str, folded: &Folded, from: usize, max_chars: usize) 
 /// A [`BODY_CLASS`] starting at folded offset `from`: its name as written (capitalised) and
 /// the end of the name in `text`. The name is at most 80 characters, holds no punctuation
 /// but commas, and must be followed by a duty, not by a result ("đã", "chưa").
-fn body_class(text: &str, folded: &Folded, from: usize) -> Option<(String, usize)> {
+fn body_class(text: &str, folded: &Folded, from: usize) -> Option<(String, usize, bool)> {
     let window = head(folded.text.get(from..)?, 200);
     let class = BODY_CLASS.find(window)?;
     let verb = ACTION
@@ -860,7 +928,15 @@ fn body_class(text: &str, folded: &Folded, from: usize) -> Option<(String, usize
         .find_iter(window)
         .map(|m| m.start())
         .filter(|&i| i >= class.end());
-    let cut = verb.chain(other).min()?;
+    // A heading naming the class alone ("4. Các chủ hồ chứa thủy điện, thủy lợi:").
+    let whole = window.len() == folded.text.len() - from;
+    let colon = whole
+        .then(|| window.trim_end())
+        .filter(|t| t.ends_with(':'))
+        .map(|t| t.len() - 1);
+    let first = verb.chain(other).min();
+    let heading = first.is_none() && colon.is_some();
+    let cut = first.or(colon)?;
     let name_f = window[..cut].trim_end().trim_end_matches(',').trim_end();
     if name_f.contains(['.', ';', ':', '(', ')']) || name_f.chars().count() > 80 {
         return None;
@@ -875,7 +951,7 @@ fn body_class(text: &str, folded: &Folded, from: usize) -> Option<(String, usize
         Some(f) => f.to_uppercase().chain(cs).collect(),
         None => name,
     };
-    Some((name, e))
+    Some((name, e, heading))
 }
 
 /// "các Sở X" at folded offset `at`, X a provincial body: the addressee of the letter that is
@@ -1151,6 +1227,9 @@ fn column_role(header: &str) -> Column {
 
 /// Agencies named in a table cell: directory mentions, or the cell's own comma-separated names.
 fn cell_agencies(dir: &Directory, cell: &str, ctx: &Context) -> Vec<String> {
+    if let Some(each) = places_listed(&squash(cell)) {
+        return each;
+    }
     let ms = dir.find_mentions(cell, ctx);
     if !ms.is_empty() {
         let mut out: Vec<String> = Vec::new();
@@ -1164,6 +1243,7 @@ fn cell_agencies(dir: &Directory, cell: &str, ctx: &Context) -> Vec<String> {
     cell.split([',', ';'])
         .map(squash)
         .filter(|x| x.chars().any(char::is_alphabetic))
+        .map(|x| place_unknown(&x, ctx))
         .collect()
 }
 
@@ -1283,6 +1363,119 @@ fn tables(body: &str) -> Vec<Table> {
             out.push(table);
         }
     }
+    out.extend(cell_line_tables(&lines));
+    out.sort_by_key(|t| t.span.0);
+    out
+}
+
+/// A bare row number on its own line ("3", "3."), as a table flattened one cell per line
+/// writes it.
+static ROW_NUMBER: LazyLock<Regex> = LazyLock::new(|| re(r"^\s*(\d{1,3})\s*[.)]?\s*$"));
+
+/// Tables flattened one cell per line, as text taken from a PDF or a scan gives them: the
+/// header cells ("STT", "Nội dung", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn
+/// thành") on consecutive lines, then each row as its number on a line of its own followed by
+/// its cells, one per line (blank lines between them do not count). A line starting in lower
+/// case continues the cell above it (a long cell wrapped); further surplus lines belong to the
+/// content cell.
+fn cell_line_tables(lines: &[(usize, &str)]) -> Vec<Table> {
+    // Non-empty lines only: OCR puts blank lines between cells.
+    let lines: Vec<(usize, &str)> = lines
+        .iter()
+        .copied()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        // The header: short lines without "|", the first a serial-number column or a role.
+        let mut j = i;
+        let mut roles: Vec<Column> = Vec::new();
+        while j < lines.len() {
+            let t = lines[j].1.trim();
+            if t.contains('|') || t.chars().count() > 40 || ROW_NUMBER.is_match(t) {
+                break;
+            }
+            let f = super::folded::fold_lower(t);
+            let serial = matches!(f.trim_end_matches('.'), "stt" | "tt" | "so tt");
+            let role = column_role(t);
+            if role == Column::Other && !(serial && j == i) {
+                break;
+            }
+            roles.push(role);
+            j += 1;
+        }
+        let is_header = roles.len() >= 3
+            && roles.contains(&Column::Lead)
+            && roles.contains(&Column::Content)
+            && j < lines.len()
+            && ROW_NUMBER
+                .captures(lines[j].1)
+                .is_some_and(|c| &c[1] == "1");
+        if !is_header {
+            i += 1;
+            continue;
+        }
+        // The serial-number column is the row's own line, not a cell.
+        let serial_col = roles.first() == Some(&Column::Other);
+        if serial_col {
+            roles.remove(0);
+        }
+        let ncells = roles.len();
+        let content_col = roles
+            .iter()
+            .position(|r| *r == Column::Content)
+            .unwrap_or(0);
+        let mut table = Table {
+            span: (lines[i].0, lines[j - 1].0 + lines[j - 1].1.len()),
+            roles,
+            rows: Vec::new(),
+        };
+        let mut k = j;
+        let mut expected = 1usize;
+        // After the first row, any bare number starts the next one (OCR misreads digits).
+        while k < lines.len() && ROW_NUMBER.is_match(lines[k].1) {
+            let mut cells: Vec<String> = Vec::new();
+            let mut end = lines[k].0 + lines[k].1.len();
+            let mut m = k + 1;
+            while m < lines.len() {
+                let (off, l) = lines[m];
+                let t = l.trim();
+                let next_row = ROW_NUMBER.captures(t).is_some_and(|c| {
+                    c[1].parse::<usize>().ok() == Some(expected + 1) || cells.len() + 1 >= ncells
+                });
+                let continues = t.chars().next().is_some_and(char::is_lowercase);
+                if next_row || (!continues && cells.len() >= ncells) {
+                    break;
+                }
+                if continues && let Some(last) = cells.last_mut() {
+                    last.push(' ');
+                    last.push_str(t);
+                } else {
+                    cells.push(t.to_string());
+                }
+                end = off + l.len();
+                m += 1;
+            }
+            if cells.len() > ncells {
+                // Surplus lines: the content cell wrapped without a lower-case start.
+                let extra = cells.len() - ncells;
+                let merged = cells[content_col..=content_col + extra].join(" ");
+                cells.splice(content_col..=content_col + extra, [merged]);
+            }
+            let cells: Vec<String> = cells.iter().map(|c| squash(c)).collect();
+            table.rows.push(((lines[k].0, end), cells));
+            table.span.1 = end;
+            expected += 1;
+            k = m;
+        }
+        if table.rows.is_empty() {
+            i = j;
+        } else {
+            out.push(table);
+            i = k;
+        }
+    }
     out
 }
 
@@ -1398,7 +1591,11 @@ pub fn find_tasks(
         }
         // A closing formula ends the letter; when it is the last sentence of a paragraph that
         // assigns a task first, only that sentence is dropped (below).
-        if CLOSING.is_match(&folded.text)
+        // "Căn cứ ..., Sở Tài chính đề nghị các cơ quan, đơn vị thực hiện một số nội dung sau:"
+        // introduces the items below, whatever it starts with.
+        let assigning_intro =
+            has_children && text.trim_end().ends_with(':') && ASSIGN.is_match(&folded.text);
+        if (CLOSING.is_match(&folded.text) && !assigning_intro)
             || (closing_formula(&folded.text) && sentences(text).len() == 1)
         {
             stack.push((it.level, Vec::new()));
@@ -1523,7 +1720,25 @@ pub fn find_tasks(
         tasks.append(&mut table);
         tasks.sort_by_key(|t| t.source.map(|s| s[0]).unwrap_or(0));
     }
+    for t in &mut tasks {
+        t.lead = each_place(std::mem::take(&mut t.lead));
+        t.support = each_place(std::mem::take(&mut t.support));
+    }
     tasks
+}
+
+/// Names with a body of several listed places replaced by the body of each place
+/// ([`places_listed`]).
+fn each_place(names: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for n in names {
+        for one in places_listed(&n).unwrap_or_else(|| vec![n]) {
+            if !out.contains(&one) {
+                out.push(one);
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -1864,6 +2079,67 @@ mod tests {
         );
         // Places after a supporting body stay with it.
         assert_eq!(t[1].lead, vec!["Ủy ban nhân dân huyện Phong Điền"]);
+    }
+
+    #[test]
+    fn places_of_different_units_and_listed_places() {
+        let ctx = Context {
+            province: Some("tỉnh Phú Yên".to_string()),
+            locality: None,
+        };
+        let body = "1. Giao Ủy ban nhân dân thị xã Đông Hòa, huyện Tuy An, thành phố Tuy Hòa di dời các hộ dân.\n\n2. Ủy ban nhân dân các huyện Sơn Hòa, Sông Hinh, Tây Hòa:\n\na) Rà soát các điểm sạt lở.\n";
+        let t = find_tasks(body, &ctx, None, &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[0].lead,
+            vec![
+                "Ủy ban nhân dân thị xã Đông Hòa",
+                "Ủy ban nhân dân huyện Tuy An",
+                "Ủy ban nhân dân thành phố Tuy Hòa"
+            ]
+        );
+        assert_eq!(
+            t[1].lead,
+            vec![
+                "Ủy ban nhân dân huyện Sơn Hòa",
+                "Ủy ban nhân dân huyện Sông Hinh",
+                "Ủy ban nhân dân huyện Tây Hòa"
+            ]
+        );
+        // Not a list of places: a title follows "và".
+        assert_eq!(
+            places_listed("Ủy ban nhân dân các huyện Sơn Hòa và Thủ trưởng các sở"),
+            None
+        );
+    }
+
+    #[test]
+    fn table_flattened_one_cell_per_line() {
+        let ctx = Context {
+            province: Some("tỉnh Ninh Thuận".to_string()),
+            locality: None,
+        };
+        let body = "II. NHIỆM VỤ\n\nSTT\nNội dung\nCơ quan chủ trì\nCơ quan phối hợp\nThời gian hoàn thành\n1\nSửa chữa các công trình cấp nước\ntập trung bị hư hỏng\nTrung tâm Nước sạch và Vệ sinh môi trường nông thôn\nSở Tài chính\nQuý 3/2024\n\n2\n\nBố trí xe bồn chở nước\n\nỦy ban nhân dân các huyện Bác Ái, Thuận Nam\n\nSở Y tế\n\nThường xuyên\n\nIII. TỔ CHỨC THỰC HIỆN\n";
+        let t = find_tasks(body, &ctx, NaiveDate::from_ymd_opt(2024, 7, 12), &[]);
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[0].text,
+            "Sửa chữa các công trình cấp nước tập trung bị hư hỏng"
+        );
+        assert_eq!(
+            t[0].lead,
+            vec!["Trung tâm Nước sạch và Vệ sinh môi trường nông thôn tỉnh Ninh Thuận"]
+        );
+        assert_eq!(t[0].support, vec!["Sở Tài chính tỉnh Ninh Thuận"]);
+        assert_eq!(t[0].deadline, NaiveDate::from_ymd_opt(2024, 9, 30));
+        assert_eq!(
+            t[1].lead,
+            vec![
+                "Ủy ban nhân dân huyện Bác Ái",
+                "Ủy ban nhân dân huyện Thuận Nam"
+            ]
+        );
+        assert_eq!(t[1].deadline, None);
     }
 
     #[test]
