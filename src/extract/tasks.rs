@@ -2098,13 +2098,15 @@ mod tests {
                 "Ủy ban nhân dân thành phố Tuy Hòa"
             ]
         );
+        // A body of listed places, as a table cell names it, is the body of each place.
+        // (Under a heading or after "Giao", the name is still cut before the places.)
         assert_eq!(
-            t[1].lead,
-            vec![
-                "Ủy ban nhân dân huyện Sơn Hòa",
-                "Ủy ban nhân dân huyện Sông Hinh",
-                "Ủy ban nhân dân huyện Tây Hòa"
-            ]
+            places_listed("Ủy ban nhân dân các huyện Sơn Hòa, Sông Hinh và Tây Hòa"),
+            Some(vec![
+                "Ủy ban nhân dân huyện Sơn Hòa".to_string(),
+                "Ủy ban nhân dân huyện Sông Hinh".to_string(),
+                "Ủy ban nhân dân huyện Tây Hòa".to_string()
+            ])
         );
         // Not a list of places: a title follows "và".
         assert_eq!(

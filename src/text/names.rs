@@ -308,8 +308,10 @@ mod tests {
         let read = "KT. CHU TICH\nPHO CHU TICH\nDé Trong Khiém\n";
         let restored = "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nĐộ Trọng Nhiệm\n";
         let out = keep_signer_letters(r, read, restored);
+        // The surname is the common one a letter away (dictionaries/person-names.txt); the
+        // given name keeps OCR's letters instead of the model's common word.
         let name = out.lines().nth(2).unwrap_or("");
-        assert!(name.starts_with("Độ Trọng Khi"), "{name}");
+        assert_eq!(name, "Đỗ Trọng Khiêm");
         // Lines that are no name under a capacity are left as restored.
         let read = "Noi nhan:\nDé Trong Khiém\n";
         let restored = "Nơi nhận:\nĐộ Trọng Nhiệm\n";
