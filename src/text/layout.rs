@@ -272,14 +272,14 @@ fn guarded_place_names() -> &'static [(String, String, bool)] {
     })
 }
 
-/// Whether a word read by OCR is the unit written before a place's name ("tỉnh", "TINH",
-/// "huyén", the "phố" of "thành phố").
+/// Whether a word read by OCR is the last word of one of the [`ADMINISTRATIVE_UNITS`], written
+/// before a place's name ("tỉnh", "TINH", "huyén", the "phố" of "thành phố"), compared folded.
 fn is_unit_word(word: &str) -> bool {
     let w = super::fold(word).to_lowercase();
-    matches!(
-        w.as_str(),
-        "tinh" | "huyen" | "xa" | "pho" | "quan" | "phuong" | "tran" | "khu"
-    )
+    ADMINISTRATIVE_UNITS
+        .iter()
+        .filter_map(|unit| unit.split_whitespace().last())
+        .any(|last| super::fold(last) == w)
 }
 
 /// Puts back, in the `restored` text, the place names of [`guarded_place_names`] that OCR
@@ -500,6 +500,18 @@ fn file_mark(first: &str, rest: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unit_words_as_ocr_reads_them() {
+        for w in [
+            "TINH", "huyén", "phố", "Quận", "xã", "phuong", "tran", "khu",
+        ] {
+            assert!(is_unit_word(w), "{w}");
+        }
+        for w in ["Long", "thanh", "thi", "dac", "ngay"] {
+            assert!(!is_unit_word(w), "{w}");
+        }
+    }
 
     #[test]
     fn place_names_are_put_back() {
