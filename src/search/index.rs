@@ -304,7 +304,9 @@ impl SearchIndex {
         };
         let (ranked, totals): (Vec<(Option<f32>, DocAddress)>, Totals) = match by_score {
             Some(text_query) => {
-                let pruned = if !relaxed && filters.is_empty() {
+                // The count runs beside the top hits only when these may be found
+                // without scoring every match; otherwise the scoring pass counts.
+                let pruned = if !relaxed && filters.is_empty() && self.may_prune(clauses, top) {
                     self.top_and_count(searcher, text_query.as_ref(), clauses, top, || match self
                         .required_terms(clauses, filter, relaxed)
                     {
@@ -392,9 +394,10 @@ impl SearchIndex {
 
     /// The best hits of `text_query` (see [`SearchIndex::top_pruned`]) and the totals
     /// that `count` computes, side by side on two threads (each spreading its segments
-    /// over the search pool): neither waits for the other's slowest segment. `None`
-    /// when the best hits cannot be found without scoring every match (the count is
-    /// then dropped: that pass counts too).
+    /// over the search pool): neither waits for the other's slowest segment. Called
+    /// when [`SearchIndex::may_prune`]; `None` when too few candidates had every
+    /// required term after all (the count is then dropped: the pass scoring every
+    /// match counts too).
     fn top_and_count(
         &self,
         searcher: &Searcher,
@@ -417,6 +420,19 @@ impl SearchIndex {
         }
     }
 
+    /// Whether [`SearchIndex::top_pruned`] can find the best hits of `clauses` on `page`
+    /// without scoring every match: one plain word or one-syllable prefix, or clauses that
+    /// each require one term (see [`query::candidate_query`]) on a page no deeper than
+    /// [`RESCORE_MAX_HITS`].
+    fn may_prune(&self, clauses: &[query::Clause], page: Page) -> bool {
+        let single = matches!(clauses, [c] if c.is_plain_word() || c.is_word_prefix());
+        single
+            || (page.offset + page.limit <= RESCORE_MAX_HITS
+                && clauses
+                    .iter()
+                    .all(|c| query::required_term(&self.fields, c).is_some()))
+    }
+
     /// The best hits of `text_query` (all of whose clauses must match), best first,
     /// when they can be found without scoring every match; `None` otherwise (prefixes,
     /// phrases of more than three syllables, deep pages).
@@ -437,6 +453,9 @@ impl SearchIndex {
         clauses: &[query::Clause],
         page: Page,
     ) -> Result<Option<Vec<(f32, DocAddress)>>, SearchError> {
+        if !self.may_prune(clauses, page) {
+            return Ok(None);
+        }
         let wanted = page.offset + page.limit;
         if let [clause] = clauses
             && (clause.is_plain_word() || clause.is_word_prefix())
@@ -444,9 +463,8 @@ impl SearchIndex {
             let top = TopDocs::with_limit(page.limit).and_offset(page.offset);
             return Ok(Some(searcher.search(text_query, &top.order_by_score())?));
         }
-        let (required, union) = match query::candidate_query(&self.fields, clauses) {
-            Some(candidates) if wanted <= RESCORE_MAX_HITS => candidates,
-            _ => return Ok(None),
+        let Some((required, union)) = query::candidate_query(&self.fields, clauses) else {
+            return Ok(None);
         };
         let best = searcher.search(
             union.as_ref(),
